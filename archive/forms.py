@@ -1,0 +1,32 @@
+"""Form helpers shared by every archive app."""
+
+from django import forms
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget and the browser's date picker on date fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.DateInput):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            elif isinstance(widget, forms.HiddenInput):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"

@@ -1,0 +1,203 @@
+"""The change trail: who changed what, when and why, readable by people.
+
+Every archive model carries ``HistoricalRecords(bases=[TrailRecord])``. Services save through
+:func:`save_with_trail`, which names the actor and the reason; pages read the trail through
+:func:`build_trail`, which merges several models' history into one timeline with field-by-field diffs
+that show labels, choice names and related objects instead of raw values.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import TrailRecord
+
+# Bookkeeping fields that change on every save and say nothing to a reader of the trail.
+UNTRACKED_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
+
+KIND_LABELS = {
+    "+": gettext_lazy("created"),
+    "~": gettext_lazy("changed"),
+    "-": gettext_lazy("deleted"),
+}
+
+
+def user_display(user) -> str:
+    """How a person is named in the archive: their full name, else their login."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def keep_user_name(sender, history_instance, history_user=None, **kwargs):
+    """Copy the actor's name onto the historical row (receiver of simple-history's pre-create signal)."""
+    if isinstance(history_instance, TrailRecord) and history_user is not None:
+        history_instance.history_user_name = user_display(history_user)
+
+
+def save_with_trail(instance: models.Model, *, actor, reason: str, clean: bool = True) -> models.Model:
+    """Validate and save ``instance``, recording ``actor`` and ``reason`` on its historical row."""
+    if clean:
+        instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = str(reason)
+    instance.save()
+    return instance
+
+
+def delete_with_trail(instance: models.Model, *, actor, reason: str) -> None:
+    instance._history_user = actor
+    instance._change_reason = str(reason)
+    instance.delete()
+
+
+@dataclass
+class FieldChange:
+    """One field of one version compared with the version before it."""
+
+    field: models.Field
+    old: object
+    new: object
+    old_display: str = ""
+    new_display: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.field.verbose_name)
+
+
+@dataclass
+class TrailEntry:
+    """One saved version of one archive record, with what changed since the version before it."""
+
+    record: models.Model
+    model: type[models.Model]
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def when(self) -> datetime.datetime:
+        return self.record.history_date
+
+    @property
+    def kind(self) -> str:
+        return self.record.history_type
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.record.history_type])
+
+    @property
+    def user_name(self) -> str:
+        return self.record.history_user_name or _("system")
+
+    @property
+    def reason(self) -> str:
+        return self.record.history_change_reason or ""
+
+    @property
+    def model_label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def object_label(self) -> str:
+        return self.model.trail_label(self.record) if hasattr(self.model, "trail_label") else ""
+
+
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f for f in model.history.model.tracked_fields if f.name not in UNTRACKED_FIELDS and f.editable
+    ]
+
+
+def _diff(fields: list[models.Field], old, new) -> list[FieldChange]:
+    changes = []
+    for f in fields:
+        before = getattr(old, f.attname) if old is not None else None
+        after = getattr(new, f.attname)
+        if old is None and after in (None, "", False):
+            continue  # a new record: list only what was filled in
+        if before != after:
+            changes.append(FieldChange(field=f, old=before, new=after))
+    return changes
+
+
+def compare_versions(model: type[models.Model], old, new) -> list[FieldChange]:
+    """What changed between two historical rows of one record, described for a reader."""
+    changes = _diff(tracked_fields(model), old, new)
+    describe([TrailEntry(record=new, model=model, changes=changes)])
+    return changes
+
+
+def build_trail(sources: Iterable[tuple[type[models.Model], dict]]) -> list[TrailEntry]:
+    """Merge the history of several models into one timeline, newest first.
+
+    ``sources`` pairs a tracked model with the filter that selects its historical rows (for a customer's
+    contacts: ``(Contact, {"customer_id": 17})``). One query per source; the previous version of every row
+    is found in the same result, so the diffs cost nothing more.
+    """
+    entries: list[TrailEntry] = []
+    for model, lookup in sources:
+        fields = tracked_fields(model)
+        rows = model.history.filter(**lookup).order_by("id", "history_date", "history_id")
+        previous = {}
+        for row in rows:
+            before = previous.get(row.id)
+            changes = [] if row.history_type == "-" else _diff(fields, before, row)
+            if row.history_type == "~" and not changes and before is not None:
+                previous[row.id] = row
+                continue  # a save that changed nothing is noise in the timeline
+            entries.append(TrailEntry(record=row, model=model, changes=changes))
+            previous[row.id] = row
+    entries.sort(key=lambda e: (e.when, e.record.history_id), reverse=True)
+    return entries
+
+
+def describe(entries: Iterable[TrailEntry]) -> None:
+    """Fill in the readable old and new values, looking related objects up in one query per model."""
+    entries = list(entries)
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for entry in entries:
+        for change in entry.changes:
+            if change.field.is_relation:
+                wanted[change.field.related_model].update(v for v in (change.old, change.new) if v is not None)
+    found = {
+        model: model._base_manager.in_bulk(ids) for model, ids in wanted.items() if ids
+    }
+    for entry in entries:
+        for change in entry.changes:
+            change.old_display = display_value(change.field, change.old, found)
+            change.new_display = display_value(change.field, change.new, found)
+
+
+def display_value(f: models.Field, value, related: dict | None = None) -> str:
+    """A field value as a reader expects to see it."""
+    if value is None or value == "":
+        return "—"
+    if f.is_relation:
+        obj = (related or {}).get(f.related_model, {}).get(value)
+        if obj is None:
+            return f"#{value}"
+        return user_display(obj) if isinstance(obj, get_user_model()) else str(obj)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, decimal.Decimal):
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if isinstance(f, models.FileField):
+        return str(value).rsplit("/", 1)[-1]
+    return str(value)

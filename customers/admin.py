@@ -1,0 +1,65 @@
+"""The Django admin for administrators: guardian's rights screens and simple-history's trail on every model.
+
+Every queryset goes through the permission gateway, and every save records the actor and a reason.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext as _
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive.history import save_with_trail
+
+from . import permissions
+from .models import Attachment, Contact, Customer, Interaction, Region
+
+
+class TrailAdmin(SimpleHistoryAdmin):
+    def save_model(self, request, obj, form, change):
+        save_with_trail(obj, actor=request.user, reason=_("Changed in the administration site"), clean=False)
+
+
+class CustomerRecordAdmin(TrailAdmin):
+    """Records on a card: visible in the admin exactly when their customer is."""
+
+    list_select_related = ("customer",)
+    raw_id_fields = ("customer",)
+
+    def get_queryset(self, request):
+        return permissions.restrict_related(super().get_queryset(request), request.user)
+
+
+@admin.register(Customer)
+class CustomerAdmin(TrailAdmin, GuardedModelAdmin):
+    list_display = ("name", "credit_code", "grade", "tier", "lifecycle", "region", "owner", "status")
+    list_filter = ("grade", "tier", "lifecycle", "status", "region")
+    search_fields = ("name", "short_name", "credit_code")
+    list_select_related = ("owner", "region")
+    raw_id_fields = ("owner",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return permissions.restrict(super().get_queryset(request), request.user)
+
+
+@admin.register(Contact)
+class ContactAdmin(CustomerRecordAdmin):
+    list_display = ("name", "customer", "title", "department_role", "level", "is_key_person")
+    search_fields = ("name", "customer__name")
+
+
+@admin.register(Interaction)
+class InteractionAdmin(CustomerRecordAdmin):
+    list_display = ("occurred_on", "customer", "kind", "subject", "staff")
+    list_select_related = ("customer", "staff")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(CustomerRecordAdmin):
+    list_display = ("title", "customer", "kind", "original_name", "size", "uploaded_at")
+    readonly_fields = ("file", "original_name", "content_type", "size", "uploaded_by")
+
+
+@admin.register(Region)
+class RegionAdmin(TrailAdmin):
+    list_display = ("name", "code", "sort_order")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    """The archive card, its people, interactions and attachments, and the permission gateway."""
+
+    name = "customers"
+    verbose_name = _("Customer archive")
+
+    def ready(self):
+        from . import sections
+
+        sections.register()

@@ -1,0 +1,65 @@
+"""The customer list's filters; the list page and the Excel export share them (DESIGN §7)."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from archive.choices import FilingStatus, Grade
+from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
+
+from .choices import Lifecycle, Nature, Tier
+from .models import Contact, Customer, Region
+
+User = get_user_model()
+
+
+def _keepers(request):
+    return (
+        User.objects.filter(groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR]).distinct().order_by("username")
+    )
+
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    grade = django_filters.MultipleChoiceFilter(label=_("grade"), choices=Grade.choices)
+    region = django_filters.ModelChoiceFilter(label=_("region"), queryset=Region.objects.all())
+    lifecycle = django_filters.ChoiceFilter(label=_("lifecycle"), choices=Lifecycle.choices)
+    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
+    nature = django_filters.ChoiceFilter(label=_("nature"), choices=Nature.choices)
+    status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=_keepers)
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("grade", "grade"),
+            ("region__sort_order", "region"),
+            ("owner__username", "owner"),
+            ("lifecycle", "lifecycle"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={"name": _("customer name"), "grade": _("grade"), "region__sort_order": _("region"),
+                      "owner__username": _("account manager"), "updated_at": _("updated at")},
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "grade", "region", "lifecycle", "tier", "nature", "status", "owner"]
+
+    def search(self, queryset, name, value):
+        """Name, short name, credit code, or the name of one of the customer's contacts."""
+        value = value.strip()
+        if not value:
+            return queryset
+        contact = Contact.objects.filter(customer=OuterRef("pk"), name__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(short_name__icontains=value)
+            | Q(credit_code__icontains=value.upper())
+            | Exists(contact)
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].field.label_from_instance = lambda u: u.get_full_name() or u.username

@@ -1,0 +1,164 @@
+"""Forms of the archive card. They parse and validate input; the services decide and write."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from archive.forms import StyledFormMixin
+from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
+
+from . import services
+from .choices import AttachmentKind
+from .models import Contact, Customer, Interaction
+from .validators import validate_attachment
+
+User = get_user_model()
+
+# The card's fields in the order of the paper card, grouped as the seeds group them.
+CARD_FIELDSETS = [
+    (
+        _("Identity"),
+        [
+            "name", "short_name", "credit_code", "legal_representative", "organisation_form", "registered_capital",
+            "founded_on", "industry", "business_scope", "total_assets", "employees", "annual_sales",
+            "first_deal_on", "data_source",
+        ],
+    ),
+    (_("Address and contact"), ["address", "postcode", "phone", "fax", "email", "website"]),
+    (
+        _("Classification"),
+        [
+            "nature", "ownership", "channel", "location_type", "lifecycle", "tier", "grade_override",
+            "chain_position", "region", "route", "visit_order", "best_visit_time", "reviewed_on",
+        ],
+    ),
+    (
+        _("Characteristics"),
+        [
+            "service_area", "sales_capability", "development_potential", "business_philosophy", "business_scale",
+            "management_style",
+        ],
+    ),
+    (
+        _("Business status"),
+        ["sales_performance", "staff_quality", "competitor_relations", "cooperation_attitude", "competing_products"],
+    ),
+    (
+        _("Trading status"),
+        [
+            "trading_problems", "trading_strengths", "future_plans", "reputation", "credit_standing",
+            "trading_terms", "past_credit_issues", "notes",
+        ],
+    ),
+]
+CARD_TEXT_AREAS = {
+    name for name in services.CARD_FIELDS if Customer._meta.get_field(name).get_internal_type() == "TextField"
+}
+CARD_FORM_FIELDS = [name for _title, names in CARD_FIELDSETS for name in names]
+assert set(CARD_FORM_FIELDS) == services.CARD_FIELDS, set(CARD_FORM_FIELDS) ^ services.CARD_FIELDS
+
+
+def keeper_candidates():
+    """The people who can look after customers: active account managers and directors."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR])
+        .distinct()
+        .order_by("username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full = obj.get_full_name()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        full = obj.get_full_name()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class CustomerForm(StyledFormMixin, forms.ModelForm):
+    """The archive card. ``version`` carries the version the editor loaded, to refuse lost updates."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Customer
+        fields = CARD_FORM_FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in CARD_TEXT_AREAS}
+
+    fieldsets = CARD_FIELDSETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_credit_code(self):
+        code = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        if code:
+            clash = Customer.objects.filter(credit_code=code).exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(
+                    _("Another card in the archive already has this credit code."), code="duplicate_credit_code"
+                )
+        return code
+
+    def card_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CARD_FORM_FIELDS}
+
+
+class KeepersForm(StyledFormMixin, forms.Form):
+    owner = UserChoiceField(label=_("account manager"), queryset=User.objects.none())
+    co_owners = UserMultipleChoiceField(
+        label=_("co-managers"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Important customers should have two or more people in contact with them."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = keeper_candidates()
+        self.fields["co_owners"].queryset = keeper_candidates()
+
+
+class ContactForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = sorted(services.CONTACT_FIELDS, key=[f.name for f in Contact._meta.fields].index)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("personality", "hobbies", "family", "background", "notes")
+        }
+
+
+class InteractionForm(StyledFormMixin, forms.ModelForm):
+    staff = UserChoiceField(label=_("our staff"), queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = Interaction
+        fields = ["kind", "occurred_on", "staff", "their_people", "subject", "content", "next_step", "next_step_on"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = keeper_candidates()
+
+
+class AttachmentForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices)
+    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("PDF, JPEG, PNG, GIF or WebP."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.gif,.webp"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_attachment(upload)
+        return upload

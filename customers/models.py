@@ -1,0 +1,393 @@
+"""The customer archive card (客户档案卡) and the records kept on it.
+
+The customer is the root of every archive: contracts, orders, receivables and complaints hang off it and are
+visible exactly when it is. Read rights live only here, in guardian's direct-foreign-key tables below.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from archive.choices import GRADE_COLOURS, FilingStatus, Grade
+from archive.models import TimeStamped, TrailRecord
+
+from . import choices
+from .validators import postcode_validator, validate_credit_code
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Region(models.Model):
+    """A sales region (销售区域); customers are visited region by region, route by route."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(TimeStamped):
+    """A customer's archive card: identity, classification, characteristics, business and trading status.
+
+    ``owner`` is the account manager in charge (客户经理); ``co_owners`` are the further managers who keep
+    contact with an important customer (协同经理). Both hold view and change rights on the card, given and
+    taken through ``customers.services``.
+    """
+
+    # Identity (基础资料)
+    name = models.CharField(_("customer name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    registered_capital = models.DecimalField(_("registered capital (CNY)"), **MONEY, null=True, blank=True)
+    founded_on = models.DateField(_("founding date"), null=True, blank=True)
+    organisation_form = models.CharField(
+        _("organisation form"), max_length=20, choices=choices.OrganisationForm.choices, blank=True
+    )
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    business_scope = models.TextField(_("business scope"), blank=True)
+    total_assets = models.DecimalField(_("total assets (CNY)"), **MONEY, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_sales = models.DecimalField(_("annual sales (CNY)"), **MONEY, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True, validators=[postcode_validator])
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    first_deal_on = models.DateField(_("first deal"), null=True, blank=True)
+    data_source = models.CharField(
+        _("source of the data"), max_length=20, choices=choices.DataSource.choices, default=choices.DataSource.VISIT
+    )
+
+    # Classification (客户分类)
+    nature = models.CharField(_("nature"), max_length=20, choices=choices.Nature.choices, default=choices.Nature.ORDINARY)
+    ownership = models.CharField(_("ownership"), max_length=20, choices=choices.Ownership.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=choices.Channel.choices, blank=True)
+    location_type = models.CharField(
+        _("location type"), max_length=20, choices=choices.LocationType.choices, blank=True
+    )
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=20, choices=choices.Lifecycle.choices, default=choices.Lifecycle.POTENTIAL
+    )
+    tier = models.CharField(_("tier"), max_length=20, choices=choices.Tier.choices, default=choices.Tier.GENERAL)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.D)
+    grade_override = models.CharField(
+        _("grade set by hand"),
+        max_length=1,
+        choices=Grade.choices,
+        blank=True,
+        help_text=_("Leave empty to let the sales analysis decide the grade."),
+    )
+    chain_position = models.CharField(
+        _("position in the chain"), max_length=20, choices=choices.ChainPosition.choices, blank=True
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="customers", null=True, blank=True
+    )
+    route = models.CharField(_("route"), max_length=50, blank=True)
+    visit_order = models.PositiveSmallIntegerField(_("visiting order"), null=True, blank=True)
+    best_visit_time = models.CharField(_("best time to visit"), max_length=50, blank=True)
+
+    # Characteristics (客户特征)
+    service_area = models.TextField(_("service area"), blank=True)
+    sales_capability = models.TextField(_("sales capability"), blank=True)
+    development_potential = models.TextField(_("development potential"), blank=True)
+    business_philosophy = models.TextField(_("business philosophy and policies"), blank=True)
+    business_scale = models.TextField(_("scale"), blank=True)
+    management_style = models.TextField(_("management style"), blank=True)
+
+    # Business status (业务状况)
+    sales_performance = models.TextField(_("sales performance"), blank=True)
+    staff_quality = models.TextField(_("staff quality"), blank=True)
+    competitor_relations = models.TextField(_("relations with competitors"), blank=True)
+    cooperation_attitude = models.TextField(_("cooperation attitude"), blank=True)
+    competing_products = models.TextField(_("competing products installed"), blank=True)
+
+    # Trading status (交易现状)
+    trading_problems = models.TextField(_("problems"), blank=True)
+    trading_strengths = models.TextField(_("strengths"), blank=True)
+    future_plans = models.TextField(_("future plans"), blank=True)
+    reputation = models.TextField(_("reputation and image"), blank=True)
+    credit_standing = models.TextField(_("credit standing"), blank=True)
+    trading_terms = models.TextField(_("trading terms"), blank=True)
+    past_credit_issues = models.TextField(_("past credit issues"), blank=True)
+
+    # People on our side and the card's place in the archive
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    co_owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("co-managers"),
+        through="CoOwner",
+        related_name="co_owned_customers",
+        blank=True,
+    )
+    status = models.CharField(
+        _("filing status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.DRAFT
+    )
+    archive_no = models.CharField(_("archive number"), max_length=20, blank=True)
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        permissions = [
+            ("view_all_customers", _("Can view every customer's archive")),
+            ("change_all_customers", _("Can change every customer's archive")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="customer_credit_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["archive_no"], condition=~Q(archive_no=""), name="customer_archive_no_unique"
+            ),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="customer_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(grade_override="") | Q(grade_override__in=Grade.values),
+                name="customer_grade_override_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "name"], name="customer_owner_name_idx"),
+            models.Index(fields=["grade", "name"], name="customer_grade_name_idx"),
+            models.Index(fields=["region", "name"], name="customer_region_name_idx"),
+            models.Index(fields=["status"], name="customer_status_idx"),
+            models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("customers:detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.grade_override:
+            self.grade = self.grade_override
+
+    @property
+    def grade_colour(self) -> str:
+        return GRADE_COLOURS[self.grade]
+
+    @property
+    def is_key(self) -> bool:
+        """Key customers (主力客户, or grade A) are the ones the archive must hold most completely."""
+        return self.tier == choices.Tier.KEY or self.grade == Grade.A
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return record.name
+
+
+class CoOwner(models.Model):
+    """A further account manager who shares the care of an important customer (协同经理)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="co_ownerships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("co-manager"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("co-manager")
+        verbose_name_plural = _("co-managers")
+        constraints = [models.UniqueConstraint(fields=["customer", "user"], name="coowner_customer_user_unique")]
+
+    def __str__(self):
+        return f"{self.customer_id} / {self.user_id}"
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return ""
+
+
+class Contact(TimeStamped):
+    """A person on the customer's side, with a personal profile for the key people (Mackay 66 in spirit)."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=choices.Gender.choices, blank=True)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    department = models.CharField(_("department"), max_length=50, blank=True)
+    department_role = models.CharField(
+        _("department role"), max_length=20, choices=choices.DepartmentRole.choices, default=choices.DepartmentRole.OTHER
+    )
+    level = models.CharField(_("level"), max_length=20, choices=choices.ContactLevel.choices, default=choices.ContactLevel.USER)
+    is_key_person = models.BooleanField(_("key person"), default=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    # Personal profile (个人档案)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=50, blank=True)
+    personality = models.TextField(_("personality"), blank=True)
+    hobbies = models.TextField(_("hobbies"), blank=True)
+    family = models.TextField(_("family"), blank=True)
+    background = models.TextField(_("background and career"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_key_person", "name", "id"]
+        indexes = [models.Index(fields=["customer", "name"], name="contact_customer_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return record.name
+
+    @property
+    def age(self) -> int | None:
+        if self.birthday is None:
+            return None
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        return today.year - self.birthday.year - ((today.month, today.day) < (self.birthday.month, self.birthday.day))
+
+
+class Interaction(TimeStamped):
+    """A contact with the customer (交往记录): visit, call, letter, fax, e-mail or meeting, with the next step."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="interactions"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=choices.InteractionKind.choices)
+    occurred_on = models.DateField(_("date"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("our staff"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    their_people = models.CharField(_("their people"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
+    next_step_on = models.DateField(_("next step due"), null=True, blank=True)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["customer", "-occurred_on"], name="interaction_customer_date_idx")]
+
+    def __str__(self):
+        return f"{self.occurred_on:%Y-%m-%d} {self.subject}"
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return record.subject
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is random: the user's file name is kept in ``original_name`` and never touches the disk.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"customers/{instance.customer_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def attachment_storage():
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+class Attachment(models.Model):
+    """A scanned document of the archive (business licence, ID copy, signed form), served only after a rights check."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=choices.AttachmentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=attachment_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords(bases=[TrailRecord])
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("customers:attachment-download", args=[self.customer_id, self.pk])
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return record.title
+
+
+class CustomerUserObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-user rights on one customer, with a real foreign key (fast joins, cascade on delete)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="user_permissions")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("user right on a customer")
+        verbose_name_plural = _("user rights on customers")
+        indexes = [models.Index(fields=["content_object", "permission"], name="customer_userperm_obj_idx")]
+
+
+class CustomerGroupObjectPermission(GroupObjectPermissionBase):
+    """Guardian's per-group rights on one customer (a region's clerks, for example)."""
+
+    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="group_permissions")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group right on a customer")
+        verbose_name_plural = _("group rights on customers")
+        indexes = [models.Index(fields=["content_object", "permission"], name="customer_groupperm_obj_idx")]

@@ -1,0 +1,36 @@
+"""The card sections and trail sources ``customers`` contributes through the archive registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from archive.registry import CardSection, TrailSource, registry
+
+from . import selectors
+from .models import Attachment, CoOwner, Contact, Customer, Interaction
+
+
+def _contacts(customer, user):
+    contacts = list(selectors.customer_contacts(customer=customer))
+    return {"contacts": contacts}
+
+
+def _interactions(customer, user):
+    return {"interactions": selectors.customer_interactions(customer=customer)[:20]}
+
+
+def _attachments(customer, user):
+    return {"attachments": selectors.customer_attachments(customer=customer)}
+
+
+def register():
+    registry.register_section(
+        CardSection("contacts", _("Contacts"), "customers/sections/contacts.html", _contacts, order=10)
+    )
+    registry.register_section(
+        CardSection("interactions", _("Interactions"), "customers/sections/interactions.html", _interactions, order=20)
+    )
+    registry.register_section(
+        CardSection("attachments", _("Attachments"), "customers/sections/attachments.html", _attachments, order=30)
+    )
+    registry.register_trail(TrailSource(Customer, customer_field="id"))
+    for model in (CoOwner, Contact, Interaction, Attachment):
+        registry.register_trail(TrailSource(model))

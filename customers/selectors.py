@@ -1,0 +1,78 @@
+"""Reads of the archive card, always through the permission gateway."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from archive.history import TrailEntry, build_trail, describe
+from archive.registry import registry
+
+from . import permissions
+from .models import Attachment, CoOwner, Contact, Customer, Interaction
+from .permissions import Action
+
+
+def customer_list(*, user) -> QuerySet[Customer]:
+    """The customers ``user`` may read, ready for the list, the export and the filters.
+
+    ``contact_count`` is a correlated subquery rather than a JOIN + GROUP BY: it is evaluated for the rows of
+    the page only, so the list costs the same for 10 or 100,000 customers.
+    """
+    contacts = (
+        Contact.objects.filter(customer=OuterRef("pk")).order_by().values("customer").annotate(n=Count("pk")).values("n")
+    )
+    return (
+        permissions.visible_customers(user)
+        .select_related("owner", "region")
+        .annotate(contact_count=Coalesce(Subquery(contacts, output_field=IntegerField()), 0))
+    )
+
+
+def needs_more_contacts(customer: Customer, contact_count: int) -> bool:
+    """A key customer with fewer than the required contacts on its side (DESIGN §2.1)."""
+    return customer.is_key and contact_count < settings.ARCHIVE_KEY_CUSTOMER_MIN_CONTACTS
+
+
+def customer_card(*, user, pk) -> Customer:
+    return permissions.get_customer_or_404(user, pk, queryset=Customer.objects.select_related("owner", "region"))
+
+
+def customer_contacts(*, customer: Customer) -> QuerySet[Contact]:
+    return customer.contacts.all()
+
+
+def customer_interactions(*, customer: Customer) -> QuerySet[Interaction]:
+    return customer.interactions.select_related("staff")
+
+
+def customer_attachments(*, customer: Customer) -> QuerySet[Attachment]:
+    return customer.attachments.select_related("uploaded_by")
+
+
+def customer_co_owners(*, customer: Customer) -> QuerySet[CoOwner]:
+    return customer.co_ownerships.select_related("user").order_by("user__username")
+
+
+def attachment_for_download(*, user, customer_id, attachment_id) -> Attachment:
+    """The attachment, if ``user`` may read its customer; 404 otherwise."""
+    customer = permissions.get_customer_or_404(user, customer_id)
+    return Attachment.objects.filter(customer=customer).get(pk=attachment_id)
+
+
+def customer_trail(*, customer: Customer) -> list[TrailEntry]:
+    """The customer's merged change trail: the card and every registered category, newest first."""
+    sources = [
+        (source.model, {source.customer_field: customer.pk}) for source in registry.trail_sources
+    ]
+    return build_trail(sources)
+
+
+def describe_trail(entries: list[TrailEntry]) -> list[TrailEntry]:
+    describe(entries)
+    return entries
+
+
+def editable_by(user, customer: Customer) -> bool:
+    return permissions.can(user, Action.CHANGE, customer)

@@ -1,0 +1,224 @@
+"""Writes to the archive card. Every one checks rights, validates, saves with the trail, in one transaction.
+
+Services take keyword arguments only, the acting user first. A service refuses with ``PermissionDenied`` what
+the permission gateway refuses, re-checking inside the transaction even when the view already looked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from archive.history import FieldChange, compare_versions, delete_with_trail, save_with_trail, user_display
+from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
+
+from . import permissions
+from .models import Attachment, CoOwner, Contact, Customer, Interaction
+from .permissions import Action
+from .validators import validate_attachment
+
+User = get_user_model()
+
+# Fields a card form may write. Ownership, filing state and numbering have services of their own.
+CARD_FIELDS = frozenset(
+    f.name
+    for f in Customer._meta.concrete_fields
+    if f.editable
+    and f.name
+    not in {"id", "owner", "status", "archive_no", "version", "grade", "created_at", "updated_at"}
+)
+
+
+class EditConflict(Exception):
+    """The card was changed by someone else after the editor loaded it; nothing was saved."""
+
+    def __init__(self, changes: list[FieldChange], by: str):
+        self.changes = changes
+        self.by = by
+        super().__init__(_("This card was changed by %(user)s while you were editing it.") % {"user": by})
+
+
+@dataclass(frozen=True)
+class Keepers:
+    owner: User
+    co_owners: tuple = ()
+
+
+def _require(user, action: Action, customer: Customer) -> None:
+    if not permissions.can(user, action, customer):
+        raise PermissionDenied
+
+
+def _check_keeper(user) -> None:
+    """Only active account managers (or directors) can keep customers."""
+    if not user.is_active or not user.groups.filter(name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR]).exists():
+        raise ValidationError(
+            _("%(user)s is not an active account manager and cannot look after customers.")
+            % {"user": user_display(user)}
+        )
+
+
+def _apply(instance, data: dict, allowed: Iterable[str]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"fields not writable here: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) -> Customer:
+    """Open a new archive card as a draft. A manager opens cards for themself; a director for any manager."""
+    if not actor.has_perm("customers.add_customer"):
+        raise PermissionDenied
+    owner = owner or actor
+    if owner != actor and not permissions.has_global(actor, Action.CHANGE):
+        raise PermissionDenied
+    _check_keeper(owner)
+    customer = Customer(owner=owner)
+    _apply(customer, data, CARD_FIELDS)
+    save_with_trail(customer, actor=actor, reason=_("Card opened"))
+    permissions.grant(customer, owner, permissions.KEEPER_ACTIONS)
+    for user in co_owners:
+        _add_co_owner(customer, user, actor=actor)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer_id: int, data: dict, expected_version: int | None = None,
+                    reason: str = "") -> Customer:
+    """Change the card's fields; refuse with :class:`EditConflict` if it changed since ``expected_version``."""
+    locked = Customer.objects.select_for_update()
+    customer = permissions.get_customer_or_404(actor, customer_id, Action.VIEW, queryset=locked)
+    _require(actor, Action.CHANGE, customer)
+    if expected_version is not None and customer.version != expected_version:
+        seen = customer.history.filter(version=expected_version).order_by("-history_id").first()
+        now = customer.history.order_by("-history_id").first()
+        changes = compare_versions(Customer, seen, now) if seen and now else []
+        raise EditConflict(changes, by=now.history_user_name if now else "")
+    _apply(customer, data, CARD_FIELDS)
+    customer.version += 1
+    save_with_trail(customer, actor=actor, reason=reason or _("Card edited"))
+    return customer
+
+
+@transaction.atomic
+def customer_assign_keepers(*, actor, customer_id: int, owner, co_owners: Iterable = (), reason: str = "") -> Customer:
+    """Set the owner and co-owners; their view and change rights move with them, and the trail says so."""
+    if not permissions.has_global(actor, Action.CHANGE):
+        raise PermissionDenied
+    customer = permissions.get_customer_or_404(
+        actor, customer_id, Action.CHANGE, queryset=Customer.objects.select_for_update()
+    )
+    co_owners = {u for u in co_owners if u != owner}
+    for user in {owner, *co_owners}:
+        _check_keeper(user)
+    current = {c.user: c for c in customer.co_ownerships.select_related("user")}
+    before = {customer.owner, *current}
+
+    for user, row in current.items():
+        if user not in co_owners:
+            delete_with_trail(row, actor=actor, reason=reason or _("Co-manager removed"))
+    for user in co_owners - set(current):
+        _add_co_owner(customer, user, actor=actor, grant=False)
+    if customer.owner_id != owner.pk:
+        customer.owner = owner
+        customer.version += 1
+        save_with_trail(customer, actor=actor, reason=reason or _("Account manager changed"))
+
+    after = {owner, *co_owners}
+    for user in before - after:
+        permissions.revoke(customer, user, permissions.KEEPER_ACTIONS)
+    for user in after:
+        permissions.grant(customer, user, permissions.KEEPER_ACTIONS)
+    return customer
+
+
+def _add_co_owner(customer: Customer, user, *, actor, grant: bool = True) -> CoOwner:
+    _check_keeper(user)
+    row = save_with_trail(CoOwner(customer=customer, user=user), actor=actor, reason=_("Co-manager added"))
+    if grant:
+        permissions.grant(customer, user, permissions.KEEPER_ACTIONS)
+    return row
+
+
+# ---- Records on the card -----------------------------------------------------------------------------
+
+CONTACT_FIELDS = frozenset(f.name for f in Contact._meta.concrete_fields if f.editable) - {
+    "id", "customer", "created_at", "updated_at"
+}
+INTERACTION_FIELDS = frozenset(f.name for f in Interaction._meta.concrete_fields if f.editable) - {
+    "id", "customer", "created_at", "updated_at"
+}
+
+
+def _locked_customer(actor, customer_id: int) -> Customer:
+    customer = permissions.get_customer_or_404(
+        actor, customer_id, Action.VIEW, queryset=Customer.objects.select_for_update()
+    )
+    _require(actor, Action.CHANGE, customer)
+    return customer
+
+
+@transaction.atomic
+def contact_create(*, actor, customer_id: int, data: dict) -> Contact:
+    customer = _locked_customer(actor, customer_id)
+    contact = Contact(customer=customer)
+    _apply(contact, data, CONTACT_FIELDS)
+    return save_with_trail(contact, actor=actor, reason=_("Contact added"))
+
+
+@transaction.atomic
+def contact_update(*, actor, contact_id: int, data: dict) -> Contact:
+    contact = permissions.restrict_related(Contact.objects.select_for_update(), actor, Action.CHANGE).get(
+        pk=contact_id
+    )
+    _apply(contact, data, CONTACT_FIELDS)
+    return save_with_trail(contact, actor=actor, reason=_("Contact edited"))
+
+
+@transaction.atomic
+def interaction_create(*, actor, customer_id: int, data: dict) -> Interaction:
+    customer = _locked_customer(actor, customer_id)
+    interaction = Interaction(customer=customer)
+    data = {"staff": actor, **data}
+    _apply(interaction, data, INTERACTION_FIELDS)
+    return save_with_trail(interaction, actor=actor, reason=_("Interaction recorded"))
+
+
+@transaction.atomic
+def interaction_update(*, actor, interaction_id: int, data: dict) -> Interaction:
+    interaction = permissions.restrict_related(
+        Interaction.objects.select_for_update(), actor, Action.CHANGE
+    ).get(pk=interaction_id)
+    _apply(interaction, data, INTERACTION_FIELDS)
+    return save_with_trail(interaction, actor=actor, reason=_("Interaction edited"))
+
+
+def attachment_create(*, actor, customer_id: int, upload: UploadedFile, kind: str, title: str = "") -> Attachment:
+    """Store a checked document on the card. The file is written only once the database row is certain."""
+    content_type = validate_attachment(upload)
+    with transaction.atomic():
+        customer = _locked_customer(actor, customer_id)
+        attachment = Attachment(
+            customer=customer,
+            kind=kind,
+            title=title or upload.name,
+            original_name=upload.name[:200],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        try:
+            save_with_trail(attachment, actor=actor, reason=_("Attachment uploaded"))
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="list"),
+    path("new/", views.CustomerCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="edit"),
+    path("<int:pk>/keepers/", views.CustomerKeepersView.as_view(), name="keepers"),
+    path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="history"),
+    path("<int:pk>/contacts/new/", views.ContactCreateView.as_view(), name="contact-create"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", views.ContactUpdateView.as_view(), name="contact-edit"),
+    path("<int:pk>/interactions/new/", views.InteractionCreateView.as_view(), name="interaction-create"),
+    path(
+        "<int:pk>/interactions/<int:interaction_pk>/edit/",
+        views.InteractionUpdateView.as_view(),
+        name="interaction-edit",
+    ),
+    path("<int:pk>/attachments/new/", views.AttachmentCreateView.as_view(), name="attachment-create"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="attachment-download",
+    ),
+]

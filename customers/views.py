@@ -1,0 +1,320 @@
+"""Pages of the archive card. Views parse the request, ask one selector or service, and render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_filters.views import FilterView
+
+from archive.choices import GRADE_COLOURS
+from archive.registry import registry
+
+from . import permissions, selectors, services
+from .filtersets import CustomerFilterSet
+from .forms import AttachmentForm, ContactForm, CustomerForm, InteractionForm, KeepersForm
+from .models import Contact, Interaction
+from .permissions import Action
+
+
+class CustomerListView(FilterView):
+    """客户一览表: the customers the user may read, filtered, sorted and paged."""
+
+    filterset_class = CustomerFilterSet
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    template_name = "customers/customer_list.html"
+
+    def get_queryset(self):
+        return selectors.customer_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for customer in context["object_list"]:
+            customer.needs_contacts = selectors.needs_more_contacts(customer, customer.contact_count)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["grade_colours"] = GRADE_COLOURS
+        return context
+
+
+class CustomerMixin:
+    """Fetch the customer of the URL through the gateway: 404 if unseen, 403 if seen but not ``action``."""
+
+    action = Action.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        self.customer = selectors.customer_card(user=request.user, pk=kwargs["pk"])
+        if not self.allowed(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def allowed(self, user) -> bool:
+        return self.action is Action.VIEW or permissions.can(user, self.action, self.customer)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["customer"] = self.customer
+        context["can_edit"] = selectors.editable_by(self.request.user, self.customer)
+        return context
+
+
+class CustomerDetailView(CustomerMixin, TemplateView):
+    """The archive card with every section the categories contribute."""
+
+    template_name = "customers/customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, customer = self.request.user, self.customer
+        context["sections"] = [
+            {
+                "key": section.key,
+                "title": section.title,
+                "html": render_to_string(
+                    section.template,
+                    {"customer": customer, "can_edit": context["can_edit"], **section.context(customer, user)},
+                    request=self.request,
+                ),
+            }
+            for section in registry.sections
+        ]
+        context["co_owners"] = selectors.customer_co_owners(customer=customer)
+        context["fieldsets"] = card_fieldsets(customer)
+        context["can_assign"] = permissions.has_global(user, Action.CHANGE)
+        return context
+
+
+def card_fieldsets(customer):
+    """The card's filled-in values, grouped as on the paper card, for display."""
+    from archive.history import display_value
+
+    from .forms import CARD_FIELDSETS
+
+    groups = []
+    for title, names in CARD_FIELDSETS:
+        rows = []
+        for name in names:
+            field = customer._meta.get_field(name)
+            raw = getattr(customer, field.attname)
+            related = {field.related_model: {raw: getattr(customer, name)}} if field.is_relation and raw else None
+            rows.append((field.verbose_name, display_value(field, raw, related), field.get_internal_type()))
+        groups.append((title, rows))
+    return groups
+
+
+class CustomerCreateView(FormView):
+    form_class = CustomerForm
+    template_name = "customers/customer_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_customer"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_create(actor=self.request.user, data=form.card_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Card for %(name)s opened as a draft.") % {"name": customer.name})
+        return redirect(customer)
+
+
+class CustomerUpdateView(CustomerMixin, FormView):
+    action = Action.CHANGE
+    form_class = CustomerForm
+    template_name = "customers/customer_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.customer}
+
+    def form_valid(self, form):
+        try:
+            services.customer_update(
+                actor=self.request.user,
+                customer_id=self.customer.pk,
+                data=form.card_data(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except services.EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form, conflict=conflict))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Card saved."))
+        return redirect(self.customer)
+
+
+class CustomerKeepersView(CustomerMixin, FormView):
+    """The director names the account manager and co-managers; rights follow."""
+
+    form_class = KeepersForm
+    template_name = "customers/keepers_form.html"
+
+    def allowed(self, user) -> bool:
+        return permissions.has_global(user, Action.CHANGE)
+
+    def get_initial(self):
+        return {
+            "owner": self.customer.owner,
+            "co_owners": [row.user for row in selectors.customer_co_owners(customer=self.customer)],
+        }
+
+    def form_valid(self, form):
+        try:
+            services.customer_assign_keepers(
+                actor=self.request.user,
+                customer_id=self.customer.pk,
+                owner=form.cleaned_data["owner"],
+                co_owners=form.cleaned_data["co_owners"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Account managers updated."))
+        return redirect(self.customer)
+
+
+class CustomerHistoryView(CustomerMixin, TemplateView):
+    """The customer's merged change trail: every category, newest first, with field-by-field diffs."""
+
+    template_name = "customers/customer_history.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = selectors.customer_trail(customer=self.customer)
+        page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))
+        selectors.describe_trail(page.object_list)
+        context["page_obj"] = page
+        context["entries"] = page.object_list
+        return context
+
+
+class RecordFormView(CustomerMixin, FormView):
+    """Add or edit a record on a card the user may change; the service re-checks inside its transaction."""
+
+    action = Action.CHANGE
+    template_name = "customers/record_form.html"
+    record_model = None
+    record_kwarg = None
+    title = ""
+
+    def get_record(self):
+        if not self.record_kwarg:
+            return None
+        try:
+            return self.record_model.objects.get(customer=self.customer, pk=self.kwargs[self.record_kwarg])
+        except self.record_model.DoesNotExist:
+            raise Http404 from None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.record = self.get_record()
+        if self.record is not None:
+            kwargs["instance"] = self.record
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.title}
+
+    def form_valid(self, form):
+        try:
+            self.save(form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.customer)
+
+
+class ContactCreateView(RecordFormView):
+    form_class = ContactForm
+    record_model = Contact
+    title = _("Add a contact")
+
+    def save(self, form):
+        services.contact_create(actor=self.request.user, customer_id=self.customer.pk, data=form.cleaned_data)
+
+
+class ContactUpdateView(RecordFormView):
+    form_class = ContactForm
+    record_model = Contact
+    record_kwarg = "contact_pk"
+    title = _("Edit contact")
+
+    def save(self, form):
+        services.contact_update(actor=self.request.user, contact_id=self.record.pk, data=form.cleaned_data)
+
+
+class InteractionCreateView(RecordFormView):
+    form_class = InteractionForm
+    record_model = Interaction
+    title = _("Record an interaction")
+
+    def get_initial(self):
+        from django.utils import timezone
+
+        return {"occurred_on": timezone.localdate(), "staff": self.request.user}
+
+    def save(self, form):
+        services.interaction_create(actor=self.request.user, customer_id=self.customer.pk, data=form.cleaned_data)
+
+
+class InteractionUpdateView(RecordFormView):
+    form_class = InteractionForm
+    record_model = Interaction
+    record_kwarg = "interaction_pk"
+    title = _("Edit interaction")
+
+    def save(self, form):
+        services.interaction_update(actor=self.request.user, interaction_id=self.record.pk, data=form.cleaned_data)
+
+
+class AttachmentCreateView(RecordFormView):
+    form_class = AttachmentForm
+    title = _("Upload an attachment")
+
+    def get_form_kwargs(self):
+        kwargs = FormView.get_form_kwargs(self)
+        self.record = None
+        return kwargs
+
+    def save(self, form):
+        services.attachment_create(
+            actor=self.request.user,
+            customer_id=self.customer.pk,
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+        )
+
+
+class AttachmentDownloadView(View):
+    """Serve an attachment's bytes after the gateway says the user may read its customer."""
+
+    def get(self, request, pk, attachment_pk):
+        try:
+            attachment = selectors.attachment_for_download(
+                user=request.user, customer_id=pk, attachment_id=attachment_pk
+            )
+        except selectors.Attachment.DoesNotExist:
+            raise Http404 from None
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=request.GET.get("download") == "1",
+            filename=attachment.original_name,
+        )
+        # The bytes were checked on upload; the sandbox still stops any script a crafted file might carry.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        response["Cache-Control"] = "private, no-store"
+        return response
