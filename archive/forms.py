@@ -30,3 +30,7 @@ class StyledFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+
+
+class StyledForm(StyledFormMixin, forms.Form):
+    """Base form of django-filter filter sets, so filter bars look like every other form."""

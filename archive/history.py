@@ -114,9 +114,7 @@ class TrailEntry:
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
-    return [
-        f for f in model.history.model.tracked_fields if f.name not in UNTRACKED_FIELDS and f.editable
-    ]
+    return [f for f in model.history.model.tracked_fields if f.name not in UNTRACKED_FIELDS and f.editable]
 
 
 def _diff(fields: list[models.Field], old, new) -> list[FieldChange]:
@@ -170,9 +168,7 @@ def describe(entries: Iterable[TrailEntry]) -> None:
         for change in entry.changes:
             if change.field.is_relation:
                 wanted[change.field.related_model].update(v for v in (change.old, change.new) if v is not None)
-    found = {
-        model: model._base_manager.in_bulk(ids) for model, ids in wanted.items() if ids
-    }
+    found = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
     for entry in entries:
         for change in entry.changes:
             change.old_display = display_value(change.field, change.old, found)

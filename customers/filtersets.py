@@ -1,11 +1,13 @@
 """The customer list's filters; the list page and the Excel export share them (DESIGN §7)."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from archive.choices import FilingStatus, Grade
+from archive.forms import StyledForm
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from .choices import Lifecycle, Nature, Tier
@@ -15,21 +17,23 @@ User = get_user_model()
 
 
 def _keepers(request):
-    return (
-        User.objects.filter(groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR]).distinct().order_by("username")
-    )
+    return User.objects.filter(groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR]).distinct().order_by("username")
 
+
+ALL = _("All")
 
 
 class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    grade = django_filters.MultipleChoiceFilter(label=_("grade"), choices=Grade.choices)
-    region = django_filters.ModelChoiceFilter(label=_("region"), queryset=Region.objects.all())
-    lifecycle = django_filters.ChoiceFilter(label=_("lifecycle"), choices=Lifecycle.choices)
-    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
-    nature = django_filters.ChoiceFilter(label=_("nature"), choices=Nature.choices)
-    status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=_keepers)
+    grade = django_filters.MultipleChoiceFilter(
+        label=_("grade"), choices=Grade.choices, widget=forms.CheckboxSelectMultiple
+    )
+    region = django_filters.ModelChoiceFilter(label=_("region"), queryset=Region.objects.all(), empty_label=ALL)
+    lifecycle = django_filters.ChoiceFilter(label=_("lifecycle"), choices=Lifecycle.choices, empty_label=ALL)
+    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices, empty_label=ALL)
+    nature = django_filters.ChoiceFilter(label=_("nature"), choices=Nature.choices, empty_label=ALL)
+    status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices, empty_label=ALL)
+    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=_keepers, empty_label=ALL)
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -39,13 +43,19 @@ class CustomerFilterSet(django_filters.FilterSet):
             ("lifecycle", "lifecycle"),
             ("updated_at", "updated"),
         ),
-        field_labels={"name": _("customer name"), "grade": _("grade"), "region__sort_order": _("region"),
-                      "owner__username": _("account manager"), "updated_at": _("updated at")},
+        field_labels={
+            "name": _("customer name"),
+            "grade": _("grade"),
+            "region__sort_order": _("region"),
+            "owner__username": _("account manager"),
+            "updated_at": _("updated at"),
+        },
     )
 
     class Meta:
         model = Customer
         fields = ["q", "grade", "region", "lifecycle", "tier", "nature", "status", "owner"]
+        form = StyledForm
 
     def search(self, queryset, name, value):
         """Name, short name, credit code, or the name of one of the customer's contacts."""

@@ -79,7 +79,9 @@ class Customer(TimeStamped):
     )
 
     # Classification (客户分类)
-    nature = models.CharField(_("nature"), max_length=20, choices=choices.Nature.choices, default=choices.Nature.ORDINARY)
+    nature = models.CharField(
+        _("nature"), max_length=20, choices=choices.Nature.choices, default=choices.Nature.ORDINARY
+    )
     ownership = models.CharField(_("ownership"), max_length=20, choices=choices.Ownership.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=choices.Channel.choices, blank=True)
     location_type = models.CharField(
@@ -239,15 +241,22 @@ class CoOwner(models.Model):
 class Contact(TimeStamped):
     """A person on the customer's side, with a personal profile for the key people (Mackay 66 in spirit)."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=choices.Gender.choices, blank=True)
     title = models.CharField(_("position"), max_length=50, blank=True)
     department = models.CharField(_("department"), max_length=50, blank=True)
     department_role = models.CharField(
-        _("department role"), max_length=20, choices=choices.DepartmentRole.choices, default=choices.DepartmentRole.OTHER
+        _("department role"),
+        max_length=20,
+        choices=choices.DepartmentRole.choices,
+        default=choices.DepartmentRole.OTHER,
     )
-    level = models.CharField(_("level"), max_length=20, choices=choices.ContactLevel.choices, default=choices.ContactLevel.USER)
+    level = models.CharField(
+        _("level"), max_length=20, choices=choices.ContactLevel.choices, default=choices.ContactLevel.USER
+    )
     is_key_person = models.BooleanField(_("key person"), default=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     mobile = models.CharField(_("mobile"), max_length=30, blank=True)

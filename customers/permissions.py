@@ -66,9 +66,7 @@ def restrict(queryset: QuerySet[Customer], user, action: Action = Action.VIEW) -
     return queryset.filter(_granted(user, action))
 
 
-def restrict_related(
-    queryset: QuerySet, user, action: Action = Action.VIEW, *, via: str = "customer"
-) -> QuerySet:
+def restrict_related(queryset: QuerySet, user, action: Action = Action.VIEW, *, via: str = "customer") -> QuerySet:
     """A sub-record queryset narrowed through its customer (``via`` is the lookup path to the customer)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()

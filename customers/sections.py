@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.registry import CardSection, TrailSource, registry
 
 from . import selectors
-from .models import Attachment, CoOwner, Contact, Customer, Interaction
+from .models import Attachment, Contact, CoOwner, Customer, Interaction
 
 
 def _contacts(customer, user):

@@ -10,7 +10,7 @@ from archive.history import TrailEntry, build_trail, describe
 from archive.registry import registry
 
 from . import permissions
-from .models import Attachment, CoOwner, Contact, Customer, Interaction
+from .models import Attachment, Contact, CoOwner, Customer, Interaction
 from .permissions import Action
 
 
@@ -21,7 +21,11 @@ def customer_list(*, user) -> QuerySet[Customer]:
     the page only, so the list costs the same for 10 or 100,000 customers.
     """
     contacts = (
-        Contact.objects.filter(customer=OuterRef("pk")).order_by().values("customer").annotate(n=Count("pk")).values("n")
+        Contact.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
         permissions.visible_customers(user)
@@ -63,9 +67,7 @@ def attachment_for_download(*, user, customer_id, attachment_id) -> Attachment:
 
 def customer_trail(*, customer: Customer) -> list[TrailEntry]:
     """The customer's merged change trail: the card and every registered category, newest first."""
-    sources = [
-        (source.model, {source.customer_field: customer.pk}) for source in registry.trail_sources
-    ]
+    sources = [(source.model, {source.customer_field: customer.pk}) for source in registry.trail_sources]
     return build_trail(sources)
 
 

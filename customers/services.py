@@ -19,7 +19,7 @@ from archive.history import FieldChange, compare_versions, delete_with_trail, sa
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
-from .models import Attachment, CoOwner, Contact, Customer, Interaction
+from .models import Attachment, Contact, CoOwner, Customer, Interaction
 from .permissions import Action
 from .validators import validate_attachment
 
@@ -30,8 +30,7 @@ CARD_FIELDS = frozenset(
     f.name
     for f in Customer._meta.concrete_fields
     if f.editable
-    and f.name
-    not in {"id", "owner", "status", "archive_no", "version", "grade", "created_at", "updated_at"}
+    and f.name not in {"id", "owner", "status", "archive_no", "version", "grade", "created_at", "updated_at"}
 )
 
 
@@ -91,8 +90,9 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) 
 
 
 @transaction.atomic
-def customer_update(*, actor, customer_id: int, data: dict, expected_version: int | None = None,
-                    reason: str = "") -> Customer:
+def customer_update(
+    *, actor, customer_id: int, data: dict, expected_version: int | None = None, reason: str = ""
+) -> Customer:
     """Change the card's fields; refuse with :class:`EditConflict` if it changed since ``expected_version``."""
     locked = Customer.objects.select_for_update()
     customer = permissions.get_customer_or_404(actor, customer_id, Action.VIEW, queryset=locked)
@@ -151,10 +151,16 @@ def _add_co_owner(customer: Customer, user, *, actor, grant: bool = True) -> CoO
 # ---- Records on the card -----------------------------------------------------------------------------
 
 CONTACT_FIELDS = frozenset(f.name for f in Contact._meta.concrete_fields if f.editable) - {
-    "id", "customer", "created_at", "updated_at"
+    "id",
+    "customer",
+    "created_at",
+    "updated_at",
 }
 INTERACTION_FIELDS = frozenset(f.name for f in Interaction._meta.concrete_fields if f.editable) - {
-    "id", "customer", "created_at", "updated_at"
+    "id",
+    "customer",
+    "created_at",
+    "updated_at",
 }
 
 
@@ -176,9 +182,7 @@ def contact_create(*, actor, customer_id: int, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact_id: int, data: dict) -> Contact:
-    contact = permissions.restrict_related(Contact.objects.select_for_update(), actor, Action.CHANGE).get(
-        pk=contact_id
-    )
+    contact = permissions.restrict_related(Contact.objects.select_for_update(), actor, Action.CHANGE).get(pk=contact_id)
     _apply(contact, data, CONTACT_FIELDS)
     return save_with_trail(contact, actor=actor, reason=_("Contact edited"))
 
@@ -194,9 +198,9 @@ def interaction_create(*, actor, customer_id: int, data: dict) -> Interaction:
 
 @transaction.atomic
 def interaction_update(*, actor, interaction_id: int, data: dict) -> Interaction:
-    interaction = permissions.restrict_related(
-        Interaction.objects.select_for_update(), actor, Action.CHANGE
-    ).get(pk=interaction_id)
+    interaction = permissions.restrict_related(Interaction.objects.select_for_update(), actor, Action.CHANGE).get(
+        pk=interaction_id
+    )
     _apply(interaction, data, INTERACTION_FIELDS)
     return save_with_trail(interaction, actor=actor, reason=_("Interaction edited"))
 

@@ -85,6 +85,7 @@ class CustomerDetailView(CustomerMixin, TemplateView):
             for section in registry.sections
         ]
         context["co_owners"] = selectors.customer_co_owners(customer=customer)
+        context["needs_contacts"] = selectors.needs_more_contacts(customer, customer.contacts.count())
         context["fieldsets"] = card_fieldsets(customer)
         context["can_assign"] = permissions.has_global(user, Action.CHANGE)
         return context

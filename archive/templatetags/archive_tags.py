@@ -1,0 +1,60 @@
+"""Template helpers shared by every archive page."""
+
+from django import template
+from django.utils.html import format_html
+
+from archive.choices import GRADE_COLOURS, FilingStatus, Grade
+
+register = template.Library()
+
+STATUS_STYLES = {
+    FilingStatus.DRAFT: "secondary",
+    FilingStatus.PENDING: "warning",
+    FilingStatus.RETURNED: "danger",
+    FilingStatus.FILED: "success",
+}
+
+
+@register.simple_tag
+def grade_badge(grade: str):
+    """The grade in its colour (颜色管理), the same colour on every page and in every export."""
+    if not grade:
+        return ""
+    label = Grade(grade).label
+    return format_html(
+        '<span class="badge grade-badge" style="background-color:{}" title="{}">{}</span>',
+        GRADE_COLOURS[grade],
+        label,
+        grade,
+    )
+
+
+@register.simple_tag
+def status_badge(status: str):
+    if not status:
+        return ""
+    return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_STYLES[status], FilingStatus(status).label)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for sort links and pagination)."""
+    query = context["request"].GET.copy()
+    if "page" not in changes:
+        query.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def sort_state(current: str, field: str) -> str:
+    """'asc', 'desc' or '' for a column header, given the list's ``sort`` parameter."""
+    if current == field:
+        return "asc"
+    if current == f"-{field}":
+        return "desc"
+    return ""
