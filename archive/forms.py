@@ -1,6 +1,14 @@
 """Form helpers shared by every archive app."""
 
 from django import forms
+from django.db import models
+
+
+def formfield_callback(db_field, **kwargs):
+    """Model form fields as the archive wants them: a bare domain typed into a URL field means https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class StyledFormMixin:

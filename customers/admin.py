@@ -4,6 +4,7 @@ Every queryset goes through the permission gateway, and every save records the a
 """
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,7 +16,11 @@ from .models import Attachment, Contact, Customer, Interaction, Region
 
 
 class TrailAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def save_model(self, request, obj, form, change):
+        if change and hasattr(obj, "version"):
+            obj.version += 1  # an open edit form elsewhere must see this as a newer version
         save_with_trail(obj, actor=request.user, reason=_("Changed in the administration site"), clean=False)
 
 
@@ -35,8 +40,12 @@ class CustomerAdmin(TrailAdmin, GuardedModelAdmin):
     list_filter = ("grade", "tier", "lifecycle", "status", "region")
     search_fields = ("name", "short_name", "credit_code")
     list_select_related = ("owner", "region")
-    raw_id_fields = ("owner",)
     list_per_page = 50
+    # Ownership moves rights and filing has its own services: the admin shows them but does not write them.
+    readonly_fields = ("owner", "status", "archive_no", "version")
+
+    def has_add_permission(self, request):
+        return False  # a card is opened through the archive's own form, which assigns its keepers
 
     def get_queryset(self, request):
         return permissions.restrict(super().get_queryset(request), request.user)

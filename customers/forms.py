@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from archive.forms import StyledFormMixin
+from archive.forms import StyledFormMixin, formfield_callback
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import services
@@ -119,6 +119,7 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = CARD_FORM_FIELDS
+        formfield_callback = formfield_callback
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in CARD_TEXT_AREAS}
 
     fieldsets = CARD_FIELDSETS
@@ -148,7 +149,7 @@ class KeepersForm(StyledFormMixin, forms.Form):
         label=_("co-managers"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("Important customers should have two or more people in contact with them."),
+        help_text=_("Important customers should have two or more people on our side in contact with them."),
         widget=forms.CheckboxSelectMultiple,
     )
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from archive.choices import GRADE_COLOURS, FilingStatus, Grade
 from archive.models import TimeStamped, TrailRecord
+from archive.storage import NamedStorage
 
 from . import choices
 from .validators import postcode_validator, validate_credit_code
@@ -339,10 +340,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"customers/{instance.customer_id}/{uuid.uuid4().hex}{suffix}"
 
 
-def attachment_storage():
-    from django.core.files.storage import storages
-
-    return storages["attachments"]
+attachment_storage = NamedStorage("attachments")
 
 
 class Attachment(models.Model):

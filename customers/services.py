@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from archive.history import FieldChange, compare_versions, delete_with_trail, save_with_trail, user_display
@@ -82,9 +83,9 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) 
     _check_keeper(owner)
     customer = Customer(owner=owner)
     _apply(customer, data, CARD_FIELDS)
-    save_with_trail(customer, actor=actor, reason=_("Card opened"))
+    save_with_trail(customer, actor=actor, reason=_("Card created"))
     permissions.grant(customer, owner, permissions.KEEPER_ACTIONS)
-    for user in co_owners:
+    for user in {u for u in co_owners if u != owner}:
         _add_co_owner(customer, user, actor=actor)
     return customer
 
@@ -126,7 +127,7 @@ def customer_assign_keepers(*, actor, customer_id: int, owner, co_owners: Iterab
         if user not in co_owners:
             delete_with_trail(row, actor=actor, reason=reason or _("Co-manager removed"))
     for user in co_owners - set(current):
-        _add_co_owner(customer, user, actor=actor, grant=False)
+        _add_co_owner(customer, user, actor=actor, grant=False, reason=reason)
     if customer.owner_id != owner.pk:
         customer.owner = owner
         customer.version += 1
@@ -140,9 +141,9 @@ def customer_assign_keepers(*, actor, customer_id: int, owner, co_owners: Iterab
     return customer
 
 
-def _add_co_owner(customer: Customer, user, *, actor, grant: bool = True) -> CoOwner:
+def _add_co_owner(customer: Customer, user, *, actor, grant: bool = True, reason: str = "") -> CoOwner:
     _check_keeper(user)
-    row = save_with_trail(CoOwner(customer=customer, user=user), actor=actor, reason=_("Co-manager added"))
+    row = save_with_trail(CoOwner(customer=customer, user=user), actor=actor, reason=reason or _("Co-manager added"))
     if grant:
         permissions.grant(customer, user, permissions.KEEPER_ACTIONS)
     return row
@@ -172,6 +173,16 @@ def _locked_customer(actor, customer_id: int) -> Customer:
     return customer
 
 
+def _locked_record(actor, model, pk):
+    """A record on a card, locked: 404 if its customer is unseen, refused if seen but not changeable."""
+    try:
+        record = permissions.restrict_related(model.objects.select_for_update(), actor).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404 from None
+    _require(actor, Action.CHANGE, record.customer)
+    return record
+
+
 @transaction.atomic
 def contact_create(*, actor, customer_id: int, data: dict) -> Contact:
     customer = _locked_customer(actor, customer_id)
@@ -182,7 +193,7 @@ def contact_create(*, actor, customer_id: int, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact_id: int, data: dict) -> Contact:
-    contact = permissions.restrict_related(Contact.objects.select_for_update(), actor, Action.CHANGE).get(pk=contact_id)
+    contact = _locked_record(actor, Contact, contact_id)
     _apply(contact, data, CONTACT_FIELDS)
     return save_with_trail(contact, actor=actor, reason=_("Contact edited"))
 
@@ -198,9 +209,7 @@ def interaction_create(*, actor, customer_id: int, data: dict) -> Interaction:
 
 @transaction.atomic
 def interaction_update(*, actor, interaction_id: int, data: dict) -> Interaction:
-    interaction = permissions.restrict_related(Interaction.objects.select_for_update(), actor, Action.CHANGE).get(
-        pk=interaction_id
-    )
+    interaction = _locked_record(actor, Interaction, interaction_id)
     _apply(interaction, data, INTERACTION_FIELDS)
     return save_with_trail(interaction, actor=actor, reason=_("Interaction edited"))
 

@@ -93,6 +93,8 @@ def validate_attachment(upload) -> str:
             ) from None
         finally:
             upload.seek(0)
+        if fmt == "MPO":  # phone cameras store JPEGs with several pictures; they are JPEGs to every viewer
+            fmt = "JPEG"
         if fmt != IMAGE_FORMATS[suffix] or width * height > MAX_IMAGE_PIXELS:
             raise ValidationError(
                 _("The picture's content does not match its file name (%(suffix)s) or it is too large."),

@@ -18,6 +18,12 @@ def _private_attachment_storage(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(db):
     """One user per role of the permission matrix (see ``factories.ROLE_USERS``)."""

@@ -2,8 +2,16 @@
 
 The permission matrix (STYLE.md, convention 12) is one helper, :func:`assert_matrix`, that every app's view
 tests call with a table ``{role: expected}`` per URL. A cell is an HTTP status, or a :class:`Redirect` when the
-answer must be a redirect to one exact address (the login page for an anonymous visitor, the admin's login
-for a signed-in user without staff status).
+answer must be a redirect to one exact address: ``LOGIN`` (Django's login page, for an anonymous visitor) or
+``ADMIN_LOGIN`` (the admin's login, for a signed-in user without staff status)::
+
+    MATRIX = {"card": {"anonymous": LOGIN, "owner": 200, "other_manager": 404, ...}, ...}
+
+    @pytest.mark.parametrize(("page", "expected"), matrix_params(MATRIX))
+    def test_permission_matrix(client, people, urls, page, expected):
+        assert_matrix(client, people, urls[page], expected)
+
+Every wrong cell of a row is reported at once, with the status and redirect that came instead.
 """
 
 from __future__ import annotations
@@ -12,17 +20,14 @@ import datetime
 import decimal
 import io
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import pytest
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.shortcuts import resolve_url
-from django.test.utils import CaptureQueriesContext
 
 ANONYMOUS = "anonymous"
 
@@ -32,23 +37,26 @@ ANONYMOUS = "anonymous"
 
 @dataclass(frozen=True)
 class Redirect:
-    """A matrix cell that expects a redirect to exactly ``to`` (path and query string)."""
+    """A matrix cell that expects a redirect to exactly ``to`` (path and query string).
+
+    ``{next}`` in ``to`` stands for the requested URL, quoted as Django's ``redirect_to_login`` quotes it.
+    """
 
     to: str
     status: int = 302
+
+    def resolve(self, url: str) -> Redirect:
+        login = resolve_url(settings.LOGIN_URL)
+        return Redirect(self.to.replace("{login}", login).replace("{next}", quote(url, safe="/")), self.status)
 
     def __str__(self):
         return f"{self.status} → {self.to}"
 
 
-def login_redirect(url: str) -> Redirect:
-    """Where an anonymous visitor of ``url`` is sent: Django's login page, coming back to ``url``."""
-    return Redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': url}, safe='/')}")
-
-
-def admin_login_redirect(url: str) -> Redirect:
-    """Where a signed-in user without staff status is sent by the admin: the admin's own login page."""
-    return Redirect(f"/admin/login/?{urlencode({'next': url}, safe='/')}")
+# The two redirects of the matrix: an anonymous visitor goes to Django's login page; a signed-in user without
+# staff status who opens an admin page goes to the admin's own login page. Both come back to the URL asked for.
+LOGIN = Redirect("{login}?next={next}")
+ADMIN_LOGIN = Redirect("/admin/login/?next={next}")
 
 
 def sign_in(client, people: Mapping, role: str) -> None:
@@ -58,9 +66,10 @@ def sign_in(client, people: Mapping, role: str) -> None:
         client.force_login(people[role])
 
 
-def _cell_failure(role: str, want, response) -> str | None:
+def _cell_failure(role: str, want, response, url: str) -> str | None:
     got = response.status_code
     if isinstance(want, Redirect):
+        want = want.resolve(url)
         location = response.headers.get("Location")
         if got != want.status or location != want.to:
             return f"{role}: expected {want}, got {got} → {location}"
@@ -96,10 +105,14 @@ def assert_matrix(
         sign_in(client, people, role)
         request = getattr(client, method.lower())
         response = request(url, data, **extra) if data is not None else request(url, **extra)
-        failure = _cell_failure(role, want, response)
+        failure = _cell_failure(role, want, response, url)
         if failure:
             failures.append(failure)
-        response.close()  # file downloads hold an open file
+        if response.streaming:
+            # Drain a download as a WSGI server would: the test client then closes the file itself. Calling
+            # response.close() here instead would fire request_finished and close the database connection
+            # in the middle of the test's transaction (PostgreSQL).
+            b"".join(response.streaming_content)
     client.logout()
     assert not failures, f"{method.upper()} {url}:\n  " + "\n  ".join(failures)
 
@@ -209,15 +222,8 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 # ---- Query counts --------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def count_queries(using=None):
-    """Capture the queries of a block; ``ctx.count`` is their number and ``ctx.sql`` their text."""
-    conn = connection if using is None else __import__("django.db").db.connections[using]
-    with CaptureQueriesContext(conn) as ctx:
-        yield ctx
-
-
-def queries_text(ctx: CaptureQueriesContext) -> str:
+def queries_text(ctx) -> str:
+    """The SQL a ``CaptureQueriesContext`` saw, numbered: the message of a failed query-count assertion."""
     return "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(ctx.captured_queries, start=1))
 
 

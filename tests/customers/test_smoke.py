@@ -7,7 +7,10 @@ def test_roles_exist_as_groups():
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "account_manager", "sales_director", "archivist", "clerk"
+        "account_manager",
+        "sales_director",
+        "archivist",
+        "clerk",
     }
 
 

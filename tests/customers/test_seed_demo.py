@@ -1,0 +1,164 @@
+"""``manage.py seed_demo``: the demo archive of DESIGN §6, and that a second run changes nothing."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+
+from archive import roles
+from archive.choices import FilingStatus, Grade
+from customers import choices, permissions
+from customers.demo_data import PASSWORD
+from customers.models import (
+    Contact,
+    CoOwner,
+    Customer,
+    CustomerGroupObjectPermission,
+    CustomerUserObjectPermission,
+    Interaction,
+    Region,
+)
+from customers.validators import validate_credit_code
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+TRACKED = (Region, Customer, CoOwner, Contact, Interaction)
+
+
+def snapshot() -> dict[str, int]:
+    """Row counts of everything the command writes, history and rights included."""
+    counts = {
+        "users": User.objects.count(),
+        "groups": Group.objects.count(),
+        "memberships": User.groups.through.objects.count(),
+        "user rights": CustomerUserObjectPermission.objects.count(),
+        "group rights": CustomerGroupObjectPermission.objects.count(),
+    }
+    for model in TRACKED:
+        counts[model.__name__] = model.objects.count()
+        counts[f"{model.__name__} history"] = model.history.count()
+    return counts
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo archive, seeded twice; returns the counts after each run and the second run's output.
+
+    Seeding takes a few seconds, so it is done once for the module, inside a transaction that is rolled
+    back at the end; every test runs in a savepoint within it, as pytest-django's ``db`` fixture nests.
+    """
+    # Hashing six passwords with the production hasher would dominate the run time.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        first = snapshot()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield {"first": first, "second": snapshot(), "output": out.getvalue()}
+        transaction.set_rollback(True)
+
+
+def test_users_have_their_roles_and_the_demo_password(demo):
+    expected = {
+        "director": {roles.SALES_DIRECTOR},
+        "archivist": {roles.ARCHIVIST},
+        "manager1": {roles.ACCOUNT_MANAGER},
+        "manager2": {roles.ACCOUNT_MANAGER},
+        "clerk": {roles.CLERK, "华东区内勤"},
+        "admin": set(),
+    }
+    for username, groups in expected.items():
+        user = User.objects.get(username=username)
+        assert set(user.groups.values_list("name", flat=True)) == groups, username
+        assert user.check_password(PASSWORD), username
+        assert user.get_full_name() and not user.last_name, username  # the whole Chinese name reads as written
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
+
+
+def test_customers_cover_every_classification(demo):
+    customers = Customer.objects.all()
+    assert 55 <= customers.count() <= 65
+    assert set(Region.objects.values_list("name", flat=True)) == {"华东区", "华北区", "华南区", "西南区"}
+    for name, values in (
+        ("grade", Grade.values),
+        ("tier", choices.Tier.values),
+        ("lifecycle", choices.Lifecycle.values),
+        ("nature", choices.Nature.values),
+        ("status", FilingStatus.values),
+    ):
+        assert set(customers.values_list(name, flat=True)) == set(values), name
+    assert customers.exclude(grade_override="").exists()
+    owners = dict(customers.values_list("owner__username").annotate(n=Count("pk")))
+    assert owners.keys() == {"manager1", "manager2"} and min(owners.values()) >= 20
+
+    codes = list(customers.exclude(credit_code="").values_list("credit_code", flat=True))
+    for code in codes:
+        validate_credit_code(code)
+    assert len(codes) == len(set(codes))
+    assert set(customers.filter(credit_code="").values_list("nature", flat=True)) == {choices.Nature.INDIVIDUAL}
+
+
+def test_cards_carry_people_interactions_and_filing_numbers(demo):
+    counts = Customer.objects.annotate(
+        contacts_n=Count("contacts", distinct=True), visits=Count("interactions", distinct=True)
+    )
+    assert all(1 <= c.contacts_n <= 4 for c in counts)
+    assert all(2 <= c.visits <= 6 for c in counts)
+    assert any(c.is_key and c.contacts_n < 2 for c in counts), "the demo must show an under-staffed key customer"
+    profiled = Contact.objects.filter(is_key_person=True).exclude(personality="").exclude(birthday=None)
+    assert profiled.exists()
+    assert set(Interaction.objects.values_list("kind", flat=True)) == set(choices.InteractionKind.values)
+    assert not Interaction.objects.filter(staff=None).exists()
+
+    filed = Customer.objects.filter(status=FilingStatus.FILED)
+    assert filed.exists() and not filed.filter(archive_no="").exists()
+    assert not Customer.objects.exclude(status=FilingStatus.FILED).exclude(archive_no="").exists()
+    assert "KH-2025-00001" in set(filed.values_list("archive_no", flat=True))
+
+
+def test_clerk_reads_exactly_the_east_region(demo):
+    clerk = User.objects.get(username="clerk")
+    east = Customer.objects.filter(region__code="east")
+    assert east.exists()
+    assert set(permissions.visible_customers(clerk)) == set(east)
+    assert not permissions.visible_customers(clerk, permissions.Action.CHANGE).exists()
+
+
+def test_managers_keep_their_customers_and_share_some(demo):
+    manager1, manager2 = User.objects.get(username="manager1"), User.objects.get(username="manager2")
+    shared = Customer.objects.filter(co_ownerships__isnull=False).distinct()
+    assert shared.exists()
+    for customer in shared:
+        for user in (customer.owner, *customer.co_owners.all()):
+            assert permissions.can(user, permissions.Action.CHANGE, customer)
+    mine = set(permissions.visible_customers(manager1))
+    assert set(Customer.objects.filter(owner=manager1)) <= mine
+    assert not mine & set(Customer.objects.filter(owner=manager2).exclude(co_owners=manager1))
+
+
+def test_the_trail_shows_several_people_with_reasons(demo):
+    actors = set()
+    for model in TRACKED:
+        actors |= set(model.history.exclude(history_user=None).values_list("history_user__username", flat=True))
+    assert {"director", "manager1", "manager2"} <= actors
+    graded = Customer.history.filter(history_change_reason="按销售额分级 (ABC)")
+    assert set(graded.values_list("history_user__username", flat=True)) == {"director"}
+    assert not Customer.history.filter(history_change_reason__in=["", None]).exists()
+    assert Contact.history.filter(history_type="~", history_user__username="manager2").exists()
+
+
+def test_second_run_adds_nothing(demo):
+    assert demo["second"] == demo["first"]
+    assert "nothing" in demo["output"]
