@@ -378,6 +378,42 @@ class Attachment(models.Model):
         return record.title
 
 
+class AccessRecord(models.Model):
+    """查阅登记: who opened, downloaded or exported which archive, when and from where.
+
+    Append-only, and not part of the change trail: it records reading, not changing. The user's name is copied
+    so the register survives a deleted account.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Opened the card")
+        DOWNLOAD = "download", _("Downloaded an attachment")
+        EXPORT = "export", _("Exported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_name = models.CharField(_("user"), max_length=150)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what = models.CharField(_("what"), max_length=200, blank=True)
+    query = models.TextField(_("filter"), blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access register")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="access_user_at_idx")]
+
+    def __str__(self):
+        return f"{self.user_name} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
 class CustomerUserObjectPermission(UserObjectPermissionBase):
     """Guardian's per-user rights on one customer, with a real foreign key (fast joins, cascade on delete)."""
 

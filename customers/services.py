@@ -20,7 +20,7 @@ from archive.history import FieldChange, compare_versions, delete_with_trail, sa
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
-from .models import Attachment, Contact, CoOwner, Customer, Interaction
+from .models import AccessRecord, Attachment, Contact, CoOwner, Customer, Interaction
 from .permissions import Action
 from .validators import validate_attachment
 
@@ -235,3 +235,29 @@ def attachment_create(*, actor, customer_id: int, upload: UploadedFile, kind: st
             attachment.file.delete(save=False)
             raise
     return attachment
+
+
+# ---- The access register (查阅登记) -------------------------------------------------------------------
+
+
+def access_record(
+    *,
+    user,
+    action: str,
+    customer: Customer | None = None,
+    what: str = "",
+    query: str = "",
+    row_count: int | None = None,
+    address: str | None = None,
+) -> AccessRecord:
+    """Register one reading of the archive: an opened card, a downloaded document or an export."""
+    return AccessRecord.objects.create(
+        user=user,
+        user_name=user_display(user),
+        action=action,
+        customer=customer,
+        what=what[:200],
+        query=query,
+        row_count=row_count,
+        address=address or None,
+    )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -15,10 +15,10 @@ from django_filters.views import FilterView
 from archive.choices import GRADE_COLOURS
 from archive.registry import registry
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .filtersets import CustomerFilterSet
 from .forms import AttachmentForm, ContactForm, CustomerForm, InteractionForm, KeepersForm
-from .models import Contact, Interaction
+from .models import AccessRecord, Contact, Interaction
 from .permissions import Action
 
 
@@ -41,6 +41,30 @@ class CustomerListView(FilterView):
         context["query_string"] = query.urlencode()
         context["grade_colours"] = GRADE_COLOURS
         return context
+
+
+class CustomerExportView(View):
+    """The register as Excel, with the list's own selector and filters; registered in the access register."""
+
+    def get(self, request):
+        filterset = CustomerFilterSet(request.GET, queryset=selectors.customer_list(user=request.user), request=request)
+        if not filterset.is_valid():
+            return HttpResponseBadRequest(_("The filter is not valid."))
+        workbook, count = exports.register_workbook(filterset.qs)
+        services.access_record(
+            user=request.user,
+            action=AccessRecord.Action.EXPORT,
+            what=_("Customer register"),
+            query=request.GET.urlencode(),
+            row_count=count,
+            address=request.META.get("REMOTE_ADDR"),
+        )
+        return FileResponse(
+            workbook,
+            as_attachment=True,
+            filename=exports.register_filename(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 class CustomerMixin:

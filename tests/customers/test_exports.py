@@ -1,0 +1,114 @@
+"""The customer register in Excel: exactly the reader's rows, typed cells, grade colours, no formulas, logged."""
+
+import decimal
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from archive.choices import GRADE_COLOURS
+from customers.models import AccessRecord
+
+from ..factories import make_customer, make_user
+from ..helpers import LOGIN, assert_matrix
+
+pytestmark = pytest.mark.django_db
+URL = "/customers/export.xlsx"
+HOSTILE = ['=HYPERLINK("http://x","y")', "+86 21 5555", "-1+2", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+def read(response):
+    body = b"".join(response.streaming_content)
+    wb = load_workbook(io.BytesIO(body))
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    return ws, rows[0], rows[1:]
+
+
+def column(header, rows, label):
+    i = header.index(label)
+    return [row[i] for row in rows]
+
+
+def test_export_holds_exactly_the_rows_the_reader_sees_under_the_filter(client, world):
+    extra = make_customer(world["owner"], grade_override="A", registered_capital=decimal.Decimal("1234567.89"))
+    make_customer(world["other_manager"], grade_override="A")  # grade A, but not the owner's
+    client.force_login(world["owner"])
+
+    ws, header, rows = read(client.get(URL, {"grade": "A"}))
+
+    assert column(header, rows, "客户名称") == [extra.name]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}2"
+    capital = column(header, rows, "注册资本（元）")[0]
+    assert capital == decimal.Decimal("1234567.89") or capital == pytest.approx(1234567.89)
+    grade_cell = ws.cell(2, header.index("客户等级") + 1)
+    assert grade_cell.value == "A"
+    assert grade_cell.fill.fgColor.rgb.endswith(GRADE_COLOURS["A"].lstrip("#").upper())
+
+
+def test_director_exports_everyone_and_a_clerk_without_grants_nothing(client, world):
+    client.force_login(world["director"])
+    _ws, header, rows = read(client.get(URL))
+    assert set(column(header, rows, "客户名称")) == {world["a"].name, world["b"].name}
+    client.force_login(world["clerk"])
+    _ws, header, rows = read(client.get(URL))
+    assert rows == []
+
+
+def test_no_cell_starts_a_formula_even_with_hostile_data(client, world):
+    owner = world["owner"]
+    for text in HOSTILE:
+        make_customer(owner, name=f"{text}公司", short_name=text[:10], address=text, industry=text)
+    client.force_login(owner)
+    ws, header, rows = read(client.get(URL))
+    texts = [value for row in [header, *rows] for value in row if isinstance(value, str)]
+    assert texts and not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert '\'=HYPERLINK("http://x","y")' in column(header, rows, "地址")
+    for row in ws.iter_rows(min_row=2):
+        assert all(cell.data_type != "f" for cell in row)
+
+
+def test_every_export_is_registered_with_its_filter_and_row_count(client, world):
+    client.force_login(world["director"])
+    client.get(URL, {"region": world["region"].pk, "q": "测试"})
+    record = AccessRecord.objects.get()
+    assert record.action == AccessRecord.Action.EXPORT
+    assert record.user == world["director"] and record.row_count == 2
+    assert "region=" in record.query and "q=" in record.query
+
+
+def test_the_list_page_links_to_the_export_of_the_same_filter(client, world):
+    client.force_login(world["owner"])
+    page = client.get("/customers/", {"grade": "D", "q": "测试"}).content.decode()
+    assert 'href="/customers/export.xlsx?grade=D&amp;q=' in page
+    assert AccessRecord.objects.count() == 0  # reading the list registers nothing
+
+
+def test_export_needs_a_login_and_answers_every_role_with_its_own_rows(client, people):
+    expected = {role: 200 for role in people}
+    expected["anonymous"] = LOGIN
+    assert_matrix(client, people, URL, expected)
+
+
+def test_export_query_count_does_not_grow_with_rows(client, world):
+    owner = world["owner"]
+    client.force_login(owner)
+    counts = []
+    for batch in (5, 40):
+        for _ in range(batch):
+            make_customer(owner)
+        with CaptureQueriesContext(connection) as ctx:
+            read(client.get(URL))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 10
+
+
+def test_an_invalid_filter_is_refused_not_exported(client, world):
+    make_user("m9", "account_manager")
+    client.force_login(world["owner"])
+    response = client.get(URL, {"region": "not-a-number"})
+    assert response.status_code == 400
+    assert AccessRecord.objects.count() == 0
