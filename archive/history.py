@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from .models import TrailRecord
 
 # Bookkeeping fields that change on every save and say nothing to a reader of the trail.
-UNTRACKED_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
+# ``file`` is the random stored name; the trail shows the document by its ``original_name``.
+UNTRACKED_FIELDS = frozenset({"id", "created_at", "updated_at", "version", "file"})
 
 KIND_LABELS = {
     "+": gettext_lazy("created"),

@@ -18,6 +18,8 @@ class TrailRecord(models.Model):
 
 
 class TimeStamped(models.Model):
+    """When a record was created and last saved (bookkeeping, left out of the trail's diffs)."""
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -6,7 +6,7 @@ Every queryset goes through the permission gateway, and every save records the a
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext as _
-from guardian.admin import GuardedModelAdmin
+from guardian.admin import ReinforcedGuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive.history import save_with_trail
@@ -17,6 +17,9 @@ from .models import Attachment, Contact, Customer, Interaction, Region
 
 class TrailAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive records are never deleted outright: the trail and the recycle bin keep them
 
     def save_model(self, request, obj, form, change):
         if change and hasattr(obj, "version"):
@@ -33,9 +36,14 @@ class CustomerRecordAdmin(TrailAdmin):
     def get_queryset(self, request):
         return permissions.restrict_related(super().get_queryset(request), request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":  # a record can only be put on a card its editor may change
+            kwargs["queryset"] = permissions.visible_customers(request.user, permissions.Action.CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Customer)
-class CustomerAdmin(TrailAdmin, GuardedModelAdmin):
+class CustomerAdmin(TrailAdmin, ReinforcedGuardedModelAdmin):
     list_display = ("name", "credit_code", "grade", "tier", "lifecycle", "region", "owner", "status")
     list_filter = ("grade", "tier", "lifecycle", "status", "region")
     search_fields = ("name", "short_name", "credit_code")

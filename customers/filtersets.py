@@ -17,7 +17,11 @@ User = get_user_model()
 
 
 def _keepers(request):
-    return User.objects.filter(groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR]).distinct().order_by("username")
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR])
+        .distinct()
+        .order_by("username")
+    )
 
 
 ALL = _("All")

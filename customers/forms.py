@@ -5,11 +5,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import StyledFormMixin, formfield_callback
-from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import services
 from .choices import AttachmentKind
 from .models import Contact, Customer, Interaction
+from .selectors import keeper_candidates
 from .validators import validate_attachment
 
 User = get_user_model()
@@ -90,15 +90,6 @@ CARD_FORM_FIELDS = [name for _title, names in CARD_FIELDSETS for name in names]
 assert set(CARD_FORM_FIELDS) == services.CARD_FIELDS, set(CARD_FORM_FIELDS) ^ services.CARD_FIELDS
 
 
-def keeper_candidates():
-    """The people who can look after customers: active account managers and directors."""
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR])
-        .distinct()
-        .order_by("username")
-    )
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         full = obj.get_full_name()
@@ -126,8 +117,11 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.version
+        if self.instance.pk:
+            # Editing: the version the editor loaded is how a lost update is detected, so it must come back.
+            self.fields["version"].required = True
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
 
     def clean_credit_code(self):
         code = (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -177,9 +171,9 @@ class InteractionForm(StyledFormMixin, forms.ModelForm):
         fields = ["kind", "occurred_on", "staff", "their_people", "subject", "content", "next_step", "next_step_on"]
         widgets = {"content": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = keeper_candidates()
+        self.fields["staff"].queryset = staff_choices if staff_choices is not None else keeper_candidates()
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):

@@ -180,6 +180,7 @@ class Customer(TimeStamped):
             ),
         ]
         indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
             models.Index(fields=["owner", "name"], name="customer_owner_name_idx"),
             models.Index(fields=["grade", "name"], name="customer_grade_name_idx"),
             models.Index(fields=["region", "name"], name="customer_region_name_idx"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, Group
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -45,16 +45,17 @@ def has_global(user, action: Action = Action.VIEW) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(GLOBAL_PERMISSION[action]))
 
 
-def _granted(user, action: Action):
-    """An ``Exists`` expression: the customer row carries ``action``'s object permission for ``user``."""
+def _granted(user, action: Action) -> Q:
+    """The customers whose object permission for ``action`` ``user`` holds, directly or through a group.
+
+    Driven from the permission tables (``pk IN (…)``) rather than a correlated ``EXISTS`` per customer row:
+    a manager holds a few hundred rights among 100,000 customers, and the database then reads those rights
+    through their index instead of probing both tables for every customer.
+    """
     codename = OBJECT_PERMISSION[Action(action)]
-    direct = CustomerUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__codename=codename
-    )
-    via_group = CustomerGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), group__user=user, permission__codename=codename
-    )
-    return Exists(direct) | Exists(via_group)
+    direct = CustomerUserObjectPermission.objects.filter(user=user, permission__codename=codename)
+    via_group = CustomerGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
+    return Q(pk__in=direct.values("content_object")) | Q(pk__in=via_group.values("content_object"))
 
 
 def restrict(queryset: QuerySet[Customer], user, action: Action = Action.VIEW) -> QuerySet[Customer]:

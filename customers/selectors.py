@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from archive.history import TrailEntry, build_trail, describe
 from archive.registry import registry
+from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
 from .models import Attachment, Contact, CoOwner, Customer, Interaction
 from .permissions import Action
+
+
+def keeper_candidates():
+    """The people who can look after customers: active account managers and directors."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR])
+        .distinct()
+        .order_by("username")
+    )
 
 
 def customer_list(*, user) -> QuerySet[Customer]:
@@ -78,3 +90,12 @@ def describe_trail(entries: list[TrailEntry]) -> list[TrailEntry]:
 
 def editable_by(user, customer: Customer) -> bool:
     return permissions.can(user, Action.CHANGE, customer)
+
+
+def staff_choices(*, user, customer: Customer):
+    """Who ``user`` may name as our staff on this card's interactions: its keepers and themself (directors: anyone)."""
+    candidates = keeper_candidates()
+    if permissions.has_global(user, Action.CHANGE):
+        return candidates
+    keepers = {customer.owner_id, user.pk, *customer.co_ownerships.values_list("user_id", flat=True)}
+    return candidates.filter(pk__in=keepers)

@@ -183,6 +183,18 @@ def _locked_record(actor, model, pk):
     return record
 
 
+def _our_staff(actor, customer: Customer, staff):
+    """Who met the customer on our side: the actor by default; a manager may name only the card's keepers."""
+    if staff is None:
+        return actor
+    keepers = {customer.owner_id, actor.pk, *customer.co_ownerships.values_list("user_id", flat=True)}
+    if staff.pk not in keepers and not permissions.has_global(actor, Action.CHANGE):
+        raise ValidationError(
+            {"staff": _("Only the customer's account managers can be named as our staff.")}, code="staff"
+        )
+    return staff
+
+
 @transaction.atomic
 def contact_create(*, actor, customer_id: int, data: dict) -> Contact:
     customer = _locked_customer(actor, customer_id)
@@ -202,7 +214,7 @@ def contact_update(*, actor, contact_id: int, data: dict) -> Contact:
 def interaction_create(*, actor, customer_id: int, data: dict) -> Interaction:
     customer = _locked_customer(actor, customer_id)
     interaction = Interaction(customer=customer)
-    data = {"staff": actor, **data}
+    data = {**data, "staff": _our_staff(actor, customer, data.get("staff"))}
     _apply(interaction, data, INTERACTION_FIELDS)
     return save_with_trail(interaction, actor=actor, reason=_("Interaction recorded"))
 
@@ -210,6 +222,8 @@ def interaction_create(*, actor, customer_id: int, data: dict) -> Interaction:
 @transaction.atomic
 def interaction_update(*, actor, interaction_id: int, data: dict) -> Interaction:
     interaction = _locked_record(actor, Interaction, interaction_id)
+    if "staff" in data:
+        data = {**data, "staff": _our_staff(actor, interaction.customer, data["staff"])}
     _apply(interaction, data, INTERACTION_FIELDS)
     return save_with_trail(interaction, actor=actor, reason=_("Interaction edited"))
 

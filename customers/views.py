@@ -280,7 +280,16 @@ class ContactUpdateView(RecordFormView):
         services.contact_update(actor=self.request.user, contact_id=self.record.pk, data=form.cleaned_data)
 
 
-class InteractionCreateView(RecordFormView):
+class InteractionFormMixin:
+    """Offer as "our staff" only the people the service accepts for this card."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["staff_choices"] = selectors.staff_choices(user=self.request.user, customer=self.customer)
+        return kwargs
+
+
+class InteractionCreateView(InteractionFormMixin, RecordFormView):
     form_class = InteractionForm
     record_model = Interaction
     title = _("Record an interaction")
@@ -294,7 +303,7 @@ class InteractionCreateView(RecordFormView):
         services.interaction_create(actor=self.request.user, customer_id=self.customer.pk, data=form.cleaned_data)
 
 
-class InteractionUpdateView(RecordFormView):
+class InteractionUpdateView(InteractionFormMixin, RecordFormView):
     form_class = InteractionForm
     record_model = Interaction
     record_kwarg = "interaction_pk"
