@@ -36,10 +36,32 @@ class TrailSource:
     customer_field: str = "customer_id"
 
 
+@dataclass(frozen=True)
+class WorkbookSheet:
+    """A sheet of a customer's full archive workbook: its columns and the customer's rows for it.
+
+    ``rows`` receives the customer and returns an iterable of records; ``columns`` are ``archive.excel.Column``.
+    """
+
+    key: str
+    title: str
+    columns: list
+    rows: Callable[..., object]
+    order: int = 100
+
+
 class Registry:
     def __init__(self):
         self._sections: dict[str, CardSection] = {}
         self._trail_sources: dict[str, TrailSource] = {}
+        self._sheets: dict[str, WorkbookSheet] = {}
+
+    def register_sheet(self, sheet: WorkbookSheet) -> None:
+        self._sheets[sheet.key] = sheet
+
+    @property
+    def sheets(self) -> list[WorkbookSheet]:
+        return sorted(self._sheets.values(), key=lambda s: (s.order, s.key))
 
     def register_section(self, section: CardSection) -> None:
         self._sections[section.key] = section

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.excel import Column
 
-from .models import Customer
+from .models import Attachment, Contact, Customer, Interaction
 
 
 def _field(name: str, **kwargs) -> Column:
@@ -59,3 +59,81 @@ REGISTER_COLUMNS = [
     _field("status", width=10, importable=False),
     _field("updated_at", width=17, importable=False),
 ]
+
+
+def _record_columns(model, names: list[str], widths: dict[str, int] | None = None) -> list[Column]:
+    """Columns read straight off the fields of a record on the card (contacts, interactions…)."""
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            getter = lambda r, n=name: _person(getattr(r, n)) if getattr(r, n) is not None else ""  # noqa: E731
+            kind = "text"
+        elif field.get_internal_type() == "BooleanField":
+            getter = lambda r, n=name: str(_("Yes") if getattr(r, n) else _("No"))  # noqa: E731
+            kind = "text"
+        elif field.choices:
+            getter = lambda r, n=name: getattr(r, f"get_{n}_display")()  # noqa: E731
+            kind = "text"
+        else:
+            getter = lambda r, n=name: getattr(r, n)  # noqa: E731
+            kind = {"DateField": "date", "DateTimeField": "datetime", "PositiveIntegerField": "int"}.get(
+                field.get_internal_type(), "text"
+            )
+        columns.append(Column(name, field.verbose_name, getter, kind=kind, width=(widths or {}).get(name, 14)))
+    return columns
+
+
+def card_rows(customer: Customer):
+    """The card as label/value pairs, in the order of the paper card."""
+    from archive.history import display_value
+
+    from .forms import CARD_FIELDSETS
+
+    for title, names in CARD_FIELDSETS:
+        for name in names:
+            field = Customer._meta.get_field(name)
+            raw = getattr(customer, field.attname)
+            related = {field.related_model: {raw: getattr(customer, name)}} if field.is_relation and raw else None
+            yield (str(title), str(field.verbose_name), display_value(field, raw, related))
+
+
+CARD_COLUMNS = [
+    Column("group", _("section"), lambda r: r[0], width=14),
+    Column("field", _("field"), lambda r: r[1], width=24),
+    Column("value", _("value"), lambda r: r[2], width=60),
+]
+
+CONTACT_COLUMNS = _record_columns(
+    Contact,
+    [
+        "name",
+        "gender",
+        "title",
+        "department",
+        "department_role",
+        "level",
+        "is_key_person",
+        "phone",
+        "mobile",
+        "email",
+        "birthday",
+        "education",
+        "personality",
+        "hobbies",
+        "family",
+        "background",
+        "notes",
+    ],
+    {"name": 10, "email": 24, "personality": 24, "hobbies": 24, "family": 24, "background": 30},
+)
+INTERACTION_COLUMNS = _record_columns(
+    Interaction,
+    ["occurred_on", "kind", "staff", "their_people", "subject", "content", "next_step", "next_step_on"],
+    {"subject": 24, "content": 50, "next_step": 24, "their_people": 20},
+)
+ATTACHMENT_COLUMNS = _record_columns(
+    Attachment,
+    ["kind", "title", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"],
+    {"title": 24, "original_name": 28, "uploaded_at": 17},
+)

@@ -22,3 +22,21 @@ def register_workbook(customers: QuerySet):
 
 def register_filename() -> str:
     return _("customer-register-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+
+
+def archive_workbook(customer):
+    """A customer's whole archive: the card and one sheet per category that registered one."""
+    from archive.registry import registry
+
+    wb = excel.new_workbook()
+    for sheet in registry.sheets:
+        excel.add_sheet(wb, str(sheet.title), sheet.columns, sheet.rows(customer))
+    return excel.save_to_temporary_file(wb)
+
+
+def archive_filename(customer) -> str:
+    label = customer.archive_no or f"KH-{customer.pk}"
+    return _("archive-%(number)s-%(date)s.xlsx") % {
+        "number": label,
+        "date": timezone.localdate().strftime("%Y%m%d"),
+    }

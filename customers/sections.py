@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, TrailSource, registry
+from archive.registry import CardSection, TrailSource, WorkbookSheet, registry
 
-from . import selectors
+from . import columns, selectors
 from .models import Attachment, Contact, CoOwner, Customer, Interaction
 
 
@@ -30,6 +30,30 @@ def register():
     )
     registry.register_section(
         CardSection("attachments", _("Attachments"), "customers/sections/attachments.html", _attachments, order=30)
+    )
+    registry.register_sheet(WorkbookSheet("card", _("Archive card"), columns.CARD_COLUMNS, columns.card_rows, order=0))
+    registry.register_sheet(
+        WorkbookSheet(
+            "contacts", _("Contacts"), columns.CONTACT_COLUMNS, lambda c: selectors.customer_contacts(customer=c), 10
+        )
+    )
+    registry.register_sheet(
+        WorkbookSheet(
+            "interactions",
+            _("Interactions"),
+            columns.INTERACTION_COLUMNS,
+            lambda c: selectors.customer_interactions(customer=c),
+            20,
+        )
+    )
+    registry.register_sheet(
+        WorkbookSheet(
+            "attachments",
+            _("Attachments"),
+            columns.ATTACHMENT_COLUMNS,
+            lambda c: selectors.customer_attachments(customer=c),
+            30,
+        )
     )
     registry.register_trail(TrailSource(Customer, customer_field="id"))
     for model in (CoOwner, Contact, Interaction, Attachment):

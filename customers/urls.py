@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="edit"),
     path("<int:pk>/keepers/", views.CustomerKeepersView.as_view(), name="keepers"),
     path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="history"),
+    path("<int:pk>/export.xlsx", views.CustomerWorkbookView.as_view(), name="workbook"),
     path("<int:pk>/contacts/new/", views.ContactCreateView.as_view(), name="contact-create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.ContactUpdateView.as_view(), name="contact-edit"),
     path("<int:pk>/interactions/new/", views.InteractionCreateView.as_view(), name="interaction-create"),

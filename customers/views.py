@@ -208,6 +208,26 @@ class CustomerKeepersView(CustomerMixin, FormView):
         return redirect(self.customer)
 
 
+class CustomerWorkbookView(CustomerMixin, View):
+    """The customer's whole archive as one workbook, a sheet per category; registered as an export."""
+
+    def get(self, request, pk):
+        workbook = exports.archive_workbook(self.customer)
+        services.access_record(
+            user=request.user,
+            action=AccessRecord.Action.EXPORT,
+            customer=self.customer,
+            what=_("Full archive workbook"),
+            address=request.META.get("REMOTE_ADDR"),
+        )
+        return FileResponse(
+            workbook,
+            as_attachment=True,
+            filename=exports.archive_filename(self.customer),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
 class CustomerHistoryView(CustomerMixin, TemplateView):
     """The customer's merged change trail: every category, newest first, with field-by-field diffs."""
 

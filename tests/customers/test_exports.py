@@ -112,3 +112,38 @@ def test_an_invalid_filter_is_refused_not_exported(client, world):
     response = client.get(URL, {"region": "not-a-number"})
     assert response.status_code == 400
     assert AccessRecord.objects.count() == 0
+
+
+def workbook(response):
+    body = b"".join(response.streaming_content)
+    return load_workbook(io.BytesIO(body))
+
+
+def test_the_full_archive_workbook_holds_the_card_and_every_category(client, world):
+    from customers import services
+
+    a = world["a"]
+    services.contact_create(actor=world["owner"], customer_id=a.pk, data={"name": "=李雷", "is_key_person": True})
+    services.interaction_create(
+        actor=world["owner"], customer_id=a.pk, data={"kind": "visit", "occurred_on": "2026-10-01", "subject": "拜访"}
+    )
+    client.force_login(world["owner"])
+    response = client.get(f"/customers/{a.pk}/export.xlsx")
+    wb = workbook(response)
+    assert wb.sheetnames == ["客户档案卡", "联系人", "交往记录", "附件"]
+    card = {row[1]: row[2] for row in wb["客户档案卡"].iter_rows(min_row=2, values_only=True)}
+    assert card["客户名称"] == a.name and card["统一社会信用代码"] == a.credit_code
+    contacts = list(wb["联系人"].iter_rows(values_only=True))
+    assert contacts[1][0] == "'=李雷"  # neutralised, never a formula
+    assert "是" in contacts[1]
+    assert list(wb["交往记录"].iter_rows(min_row=2, values_only=True))[0][4] == "拜访"
+    record = AccessRecord.objects.get()
+    assert record.customer == a and record.action == AccessRecord.Action.EXPORT
+
+
+def test_the_archive_workbook_of_a_hidden_customer_is_not_found(client, world):
+    client.force_login(world["other_manager"])
+    assert client.get(f"/customers/{world['a'].pk}/export.xlsx").status_code == 404
+    client.force_login(world["clerk"])
+    assert client.get(f"/customers/{world['a'].pk}/export.xlsx").status_code == 404
+    assert AccessRecord.objects.count() == 0
