@@ -6,6 +6,76 @@ from archive.excel import Column
 
 from .models import Attachment, Contact, Customer, Interaction
 
+# The card's fields in the order of the paper card, grouped as the seeds group them.
+CARD_FIELDSETS = [
+    (
+        _("Identity"),
+        [
+            "name",
+            "short_name",
+            "credit_code",
+            "legal_representative",
+            "organisation_form",
+            "registered_capital",
+            "founded_on",
+            "industry",
+            "business_scope",
+            "total_assets",
+            "employees",
+            "annual_sales",
+            "first_deal_on",
+            "data_source",
+        ],
+    ),
+    (_("Address and contact"), ["address", "postcode", "phone", "fax", "email", "website"]),
+    (
+        _("Classification"),
+        [
+            "nature",
+            "ownership",
+            "channel",
+            "location_type",
+            "lifecycle",
+            "tier",
+            "grade_override",
+            "chain_position",
+            "region",
+            "route",
+            "visit_order",
+            "best_visit_time",
+            "reviewed_on",
+        ],
+    ),
+    (
+        _("Characteristics"),
+        [
+            "service_area",
+            "sales_capability",
+            "development_potential",
+            "business_philosophy",
+            "business_scale",
+            "management_style",
+        ],
+    ),
+    (
+        _("Business status"),
+        ["sales_performance", "staff_quality", "competitor_relations", "cooperation_attitude", "competing_products"],
+    ),
+    (
+        _("Trading status"),
+        [
+            "trading_problems",
+            "trading_strengths",
+            "future_plans",
+            "reputation",
+            "credit_standing",
+            "trading_terms",
+            "past_credit_issues",
+            "notes",
+        ],
+    ),
+]
+
 
 def _field(name: str, **kwargs) -> Column:
     """A column read straight off a model field, labelled with the field's verbose name."""
@@ -85,17 +155,12 @@ def _record_columns(model, names: list[str], widths: dict[str, int] | None = Non
 
 
 def card_rows(customer: Customer):
-    """The card as label/value pairs, in the order of the paper card."""
-    from archive.history import display_value
+    """The card as (section, label, value) rows, in the order of the paper card."""
+    from .selectors import card_values
 
-    from .forms import CARD_FIELDSETS
-
-    for title, names in CARD_FIELDSETS:
-        for name in names:
-            field = Customer._meta.get_field(name)
-            raw = getattr(customer, field.attname)
-            related = {field.related_model: {raw: getattr(customer, name)}} if field.is_relation and raw else None
-            yield (str(title), str(field.verbose_name), display_value(field, raw, related))
+    for title, rows in card_values(customer=customer):
+        for field, value in rows:
+            yield (str(title), str(field.verbose_name), value)
 
 
 CARD_COLUMNS = [

@@ -8,81 +8,13 @@ from archive.forms import StyledFormMixin, formfield_callback
 
 from . import services
 from .choices import AttachmentKind
+from .columns import CARD_FIELDSETS
 from .models import Contact, Customer, Interaction
 from .selectors import keeper_candidates
 from .validators import validate_attachment
 
 User = get_user_model()
 
-# The card's fields in the order of the paper card, grouped as the seeds group them.
-CARD_FIELDSETS = [
-    (
-        _("Identity"),
-        [
-            "name",
-            "short_name",
-            "credit_code",
-            "legal_representative",
-            "organisation_form",
-            "registered_capital",
-            "founded_on",
-            "industry",
-            "business_scope",
-            "total_assets",
-            "employees",
-            "annual_sales",
-            "first_deal_on",
-            "data_source",
-        ],
-    ),
-    (_("Address and contact"), ["address", "postcode", "phone", "fax", "email", "website"]),
-    (
-        _("Classification"),
-        [
-            "nature",
-            "ownership",
-            "channel",
-            "location_type",
-            "lifecycle",
-            "tier",
-            "grade_override",
-            "chain_position",
-            "region",
-            "route",
-            "visit_order",
-            "best_visit_time",
-            "reviewed_on",
-        ],
-    ),
-    (
-        _("Characteristics"),
-        [
-            "service_area",
-            "sales_capability",
-            "development_potential",
-            "business_philosophy",
-            "business_scale",
-            "management_style",
-        ],
-    ),
-    (
-        _("Business status"),
-        ["sales_performance", "staff_quality", "competitor_relations", "cooperation_attitude", "competing_products"],
-    ),
-    (
-        _("Trading status"),
-        [
-            "trading_problems",
-            "trading_strengths",
-            "future_plans",
-            "reputation",
-            "credit_standing",
-            "trading_terms",
-            "past_credit_issues",
-            "notes",
-        ],
-    ),
-]
 CARD_TEXT_AREAS = {
     name for name in services.CARD_FIELDS if Customer._meta.get_field(name).get_internal_type() == "TextField"
 }

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from archive.history import TrailEntry, build_trail, describe
+from archive.history import TrailEntry, build_trail, describe, display_value
 from archive.registry import registry
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
@@ -99,3 +99,19 @@ def staff_choices(*, user, customer: Customer):
         return candidates
     keepers = {customer.owner_id, user.pk, *customer.co_ownerships.values_list("user_id", flat=True)}
     return candidates.filter(pk__in=keepers)
+
+
+def card_values(*, customer: Customer) -> list[tuple[str, list]]:
+    """The card's values as a reader sees them, grouped as on the paper card: ``[(section, [(field, text)])]``."""
+    from .columns import CARD_FIELDSETS
+
+    groups = []
+    for title, names in CARD_FIELDSETS:
+        rows = []
+        for name in names:
+            field = Customer._meta.get_field(name)
+            raw = getattr(customer, field.attname)
+            related = {field.related_model: {raw: getattr(customer, name)}} if field.is_relation and raw else None
+            rows.append((field, display_value(field, raw, related)))
+        groups.append((title, rows))
+    return groups

@@ -110,27 +110,9 @@ class CustomerDetailView(CustomerMixin, TemplateView):
         ]
         context["co_owners"] = selectors.customer_co_owners(customer=customer)
         context["needs_contacts"] = selectors.needs_more_contacts(customer, customer.contacts.count())
-        context["fieldsets"] = card_fieldsets(customer)
+        context["fieldsets"] = selectors.card_values(customer=customer)
         context["can_assign"] = permissions.has_global(user, Action.CHANGE)
         return context
-
-
-def card_fieldsets(customer):
-    """The card's filled-in values, grouped as on the paper card, for display."""
-    from archive.history import display_value
-
-    from .forms import CARD_FIELDSETS
-
-    groups = []
-    for title, names in CARD_FIELDSETS:
-        rows = []
-        for name in names:
-            field = customer._meta.get_field(name)
-            raw = getattr(customer, field.attname)
-            related = {field.related_model: {raw: getattr(customer, name)}} if field.is_relation and raw else None
-            rows.append((field.verbose_name, display_value(field, raw, related), field.get_internal_type()))
-        groups.append((title, rows))
-    return groups
 
 
 class CustomerCreateView(FormView):
