@@ -30,6 +30,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 
 ANONYMOUS = "anonymous"
+# The signed-in people of the ``people`` fixture, in the order the matrix reports them.
+SIGNED_IN = [
+    "director",
+    "archivist",
+    "owner",
+    "co_owner",
+    "other_manager",
+    "granted_manager",
+    "group_clerk",
+    "clerk",
+    "admin",
+]
 
 
 # ---- The permission matrix ---------------------------------------------------------------------------------

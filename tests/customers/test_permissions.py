@@ -15,18 +15,9 @@ from customers.models import Contact, Customer
 from customers.permissions import Action
 
 from ..factories import make_customer, make_user
+from ..helpers import SIGNED_IN
 
-ROLES = [
-    "director",
-    "archivist",
-    "owner",
-    "co_owner",
-    "other_manager",
-    "granted_manager",
-    "group_clerk",
-    "clerk",
-    "admin",
-]
+ROLES = SIGNED_IN
 # Which of the customers A and B each role may read and change.
 VIEW = {
     "director": {"a", "b"},

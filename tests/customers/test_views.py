@@ -17,6 +17,7 @@ from ..factories import credit_code, make_customer, make_region
 from ..helpers import (
     ADMIN_LOGIN,
     LOGIN,
+    SIGNED_IN,
     assert_matrix,
     form_data,
     image_bytes,
@@ -29,17 +30,6 @@ from ..helpers import (
 )
 
 # Who may do what with customer A of the ``world`` fixture (see tests/conftest.py).
-SIGNED_IN = [
-    "director",
-    "archivist",
-    "owner",
-    "co_owner",
-    "other_manager",
-    "granted_manager",
-    "group_clerk",
-    "clerk",
-    "admin",
-]
 SEES_A = {"director", "archivist", "owner", "co_owner", "granted_manager", "group_clerk", "admin"}
 CHANGES_A = {"director", "owner", "co_owner", "admin"}
 
