@@ -27,3 +27,13 @@ GRADE_COLOURS = {
     Grade.C: "#2471a3",
     Grade.D: "#7f8c8d",
 }
+
+
+class Category(models.IntegerChoices):
+    """The five categories of a customer's archive (五大类档案); the first digit of an entry's number."""
+
+    BASIC = 1, _("Basic information")
+    CONTRACTS = 2, _("Contracts and orders")
+    CREDIT = 3, _("Receivables and credit")
+    TRADING = 4, _("Trading status")
+    COMPLAINTS = 5, _("Returns, discounts and complaints")

@@ -1,9 +1,17 @@
+from . import filing
+
+
 def navigation(request):
-    """What the navigation bar needs to know about the signed-in user's role."""
+    """What the navigation bar needs to know about the signed-in user: role links and waiting counts."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    decides = filing.can_decide(user)
     return {
         "nav_can_add_customer": user.has_perm("customers.add_customer"),
         "nav_sees_all": user.has_perm("customers.view_all_customers"),
+        "nav_decides": decides,
+        "nav_inbox_count": filing.inbox_count(user) if decides else 0,
+        "nav_unread": filing.unread_notifications(user).count(),
+        "nav_can_restore": filing.can_restore(user),
     }

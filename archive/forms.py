@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def formfield_callback(db_field, **kwargs):
@@ -42,3 +43,29 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     """Base form of django-filter filter sets, so filter bars look like every other form."""
+
+
+class NoteForm(StyledForm):
+    """The author's reason for a request (why the entry should be filed, changed or deleted)."""
+
+    note = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = required
+
+
+class ReturnForm(StyledForm):
+    """The director's comment when returning a request: what the author should correct."""
+
+    comment = forms.CharField(
+        label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=True
+    )
+
+
+class BulkApproveForm(forms.Form):
+    request = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+
+    def __init__(self, *args, pending_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].choices = [(pk, pk) for pk in pending_ids]

@@ -163,17 +163,25 @@ def build_trail(sources: Iterable[tuple[type[models.Model], dict]]) -> list[Trai
 
 def describe(entries: Iterable[TrailEntry]) -> None:
     """Fill in the readable old and new values, looking related objects up in one query per model."""
-    entries = list(entries)
+    describe_changes(change for entry in entries for change in entry.changes)
+
+
+def describe_changes(changes: Iterable[FieldChange]) -> None:
+    """Fill in readable values for any set of changes (a trail page, an inbox of requests) at once."""
+    changes = list(changes)
     wanted: dict[type[models.Model], set] = defaultdict(set)
-    for entry in entries:
-        for change in entry.changes:
-            if change.field.is_relation:
-                wanted[change.field.related_model].update(v for v in (change.old, change.new) if v is not None)
+    for change in changes:
+        if change.field.is_relation:
+            wanted[change.field.related_model].update(v for v in (change.old, change.new) if v is not None)
     found = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
-    for entry in entries:
-        for change in entry.changes:
-            change.old_display = display_value(change.field, change.old, found)
-            change.new_display = display_value(change.field, change.new, found)
+    for change in changes:
+        change.old_display = display_value(change.field, change.old, found)
+        change.new_display = display_value(change.field, change.new, found)
+
+
+def diff(model: type[models.Model], old, new) -> list[FieldChange]:
+    """The tracked fields that differ between two versions of a record (``old`` may be ``None``: all it holds)."""
+    return _diff(tracked_fields(model), old, new)
 
 
 def display_value(f: models.Field, value, related: dict | None = None) -> str:

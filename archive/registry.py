@@ -1,14 +1,17 @@
 """The registry through which each archive category plugs into the customer's card and trail.
 
 ``customers`` imports no category app. Each app registers, in its ``AppConfig.ready()``, the card sections
-it contributes and the models whose history belongs in a customer's timeline, the way Django's admin
-collects ``ModelAdmin`` classes. A new category then appears on the card without touching ``customers``.
+it contributes, the models whose history belongs in a customer's timeline and the models it files through
+approval, the way Django's admin collects ``ModelAdmin`` classes. A new category then appears on the card,
+in the catalogue and in the director's inbox without touching ``customers``. ``customers`` also installs the
+permission gateway here, so the core asks it without importing the app that builds on the core.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import models
 
@@ -50,11 +53,76 @@ class WorkbookSheet:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Filable:
+    """A model whose entries are filed through approval (``archive.filing``).
+
+    ``fields`` are what a change request may change. ``customer_field`` leads from an entry to its customer;
+    ``None`` marks the customer itself, the root of the archive, which gets the archive number when filed.
+    ``edit_url`` names the page where an author edits a draft or proposes a change (the app's own form).
+    """
+
+    model: type[models.Model]
+    fields: frozenset[str]
+    customer_field: str | None = "customer"
+    edit_url: Callable[..., str] | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.customer_field is None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def customer_of(self, entry):
+        return entry if self.is_root else getattr(entry, self.customer_field)
+
+    def customer_id_of(self, entry) -> int:
+        return entry.pk if self.is_root else getattr(entry, f"{self.customer_field}_id")
+
+
+class Gateway(Protocol):
+    """What the archive core asks of the permission gateway (``customers.permissions`` provides it)."""
+
+    def can(self, user, action: str, customer) -> bool: ...
+
+    def has_global(self, user, action: str = "view") -> bool: ...
+
+    def restrict(self, queryset: models.QuerySet, user, action: str = "view") -> models.QuerySet: ...
+
+    def restrict_related(
+        self, queryset: models.QuerySet, user, action: str = "view", *, via: str = "customer"
+    ) -> models.QuerySet: ...
+
+
 class Registry:
     def __init__(self):
         self._sections: dict[str, CardSection] = {}
         self._trail_sources: dict[str, TrailSource] = {}
         self._sheets: dict[str, WorkbookSheet] = {}
+        self._filables: dict[str, Filable] = {}
+        self.gateway: Gateway | None = None
+
+    def register_filable(self, filable: Filable) -> None:
+        self._filables[filable.label] = filable
+
+    @property
+    def filables(self) -> list[Filable]:
+        """Every filed model, the customer first, then by category."""
+        return sorted(self._filables.values(), key=lambda f: (not f.is_root, f.model.filing_category, f.label))
+
+    def filable(self, model_or_label) -> Filable:
+        """The registration of a model (or of its ``app_label.model`` label); ``LookupError`` if it has none."""
+        label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
+        try:
+            return self._filables[label.lower()]
+        except KeyError:
+            raise LookupError(f"{label} is not a filed archive model") from None
+
+    @property
+    def root(self) -> Filable:
+        return next(f for f in self._filables.values() if f.is_root)
 
     def register_sheet(self, sheet: WorkbookSheet) -> None:
         self._sheets[sheet.key] = sheet

@@ -1,6 +1,8 @@
 """The Django admin for administrators: guardian's rights screens and simple-history's trail on every model.
 
-Every queryset goes through the permission gateway, and every save records the actor and a reason.
+Every queryset goes through the permission gateway, and every save records the actor and a reason. Filed
+entries (cards and documents) are saved through the archive's services, so a pending or filed entry is
+read-only here exactly as on the archive's own pages: it changes only through a change request.
 """
 
 from django.contrib import admin
@@ -11,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from archive.history import save_with_trail
 
-from . import permissions
+from . import permissions, services
 from .models import Attachment, Contact, Customer, Interaction, Region
 
 
@@ -50,13 +52,23 @@ class CustomerAdmin(TrailAdmin, ReinforcedGuardedModelAdmin):
     list_select_related = ("owner", "region")
     list_per_page = 50
     # Ownership moves rights and filing has its own services: the admin shows them but does not write them.
-    readonly_fields = ("owner", "status", "archive_no", "version")
+    readonly_fields = ("owner", "status", "archive_no", "entry_no", "filed_at", "grade", "version")
 
     def has_add_permission(self, request):
         return False  # a card is opened through the archive's own form, which assigns its keepers
 
+    def has_change_permission(self, request, obj=None):
+        # A pending or filed card is read-only here too: it changes only through a change request.
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable_draft)
+
     def get_queryset(self, request):
         return permissions.restrict(super().get_queryset(request), request.user)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CARD_FIELDS}
+        services.customer_update(
+            actor=request.user, customer_id=obj.pk, data=data, reason=_("Changed in the administration site")
+        )
 
 
 @admin.register(Contact)
@@ -73,8 +85,18 @@ class InteractionAdmin(CustomerRecordAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(CustomerRecordAdmin):
-    list_display = ("title", "customer", "kind", "original_name", "size", "uploaded_at")
-    readonly_fields = ("file", "original_name", "content_type", "size", "uploaded_by")
+    list_display = ("title", "customer", "kind", "status", "original_name", "size", "uploaded_at")
+    readonly_fields = ("customer", "file", "original_name", "content_type", "size", "uploaded_by", "status")
+
+    def has_add_permission(self, request):
+        return False  # a document is uploaded on its card, where its content is checked
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_editable_draft)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.ATTACHMENT_FIELDS}
+        services.attachment_update(actor=request.user, attachment_id=obj.pk, data=data)
 
 
 @admin.register(Region)

@@ -9,6 +9,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self):
-        from . import sections
+        from archive.registry import registry
 
+        from . import permissions, sections
+
+        registry.gateway = permissions
         sections.register()

@@ -9,7 +9,7 @@ from archive.forms import StyledFormMixin, formfield_callback
 from . import services
 from .choices import AttachmentKind
 from .columns import CARD_FIELDSETS
-from .models import Contact, Customer, Interaction
+from .models import Attachment, Contact, Customer, Interaction
 from .selectors import keeper_candidates
 from .validators import validate_attachment
 
@@ -38,6 +38,13 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
     """The archive card. ``version`` carries the version the editor loaded, to refuse lost updates."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The director reads it with the change."),
+    )
 
     class Meta:
         model = Customer
@@ -47,8 +54,9 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
 
     fieldsets = CARD_FIELDSETS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, proposing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["note"].required = proposing
         if self.instance.pk:
             # Editing: the version the editor loaded is how a lost update is detected, so it must come back.
             self.fields["version"].required = True
@@ -106,6 +114,27 @@ class InteractionForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, staff_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff_choices if staff_choices is not None else keeper_candidates()
+
+
+class AttachmentEditForm(StyledFormMixin, forms.ModelForm):
+    """A document's kind and title; for a filed document, with the reason the change is asked for."""
+
+    note = forms.CharField(
+        label=_("reason for the change"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["kind", "title"]
+
+    def __init__(self, *args, proposing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].required = proposing
+        if not proposing:
+            del self.fields["note"]
+
+    def entry_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class AttachmentForm(StyledFormMixin, forms.Form):

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from archive.choices import GRADE_COLOURS, FilingStatus, Grade
-from archive.models import TimeStamped, TrailRecord
+from archive.choices import GRADE_COLOURS, Grade
+from archive.models import FiledEntry, TimeStamped, TrailRecord
 from archive.storage import NamedStorage
 
 from . import choices
@@ -43,12 +43,13 @@ class Region(models.Model):
         return self.name
 
 
-class Customer(TimeStamped):
+class Customer(TimeStamped, FiledEntry):
     """A customer's archive card: identity, classification, characteristics, business and trading status.
 
     ``owner`` is the account manager in charge (客户经理); ``co_owners`` are the further managers who keep
     contact with an important customer (协同经理). Both hold view and change rights on the card, given and
-    taken through ``customers.services``.
+    taken through ``customers.services``. The card is the first entry of its archive: filed through approval,
+    it gets the archive number (``archive_no``, ``KH-2026-00017``) and its catalogue entry ``1-001``.
     """
 
     # Identity (基础资料)
@@ -148,13 +149,9 @@ class Customer(TimeStamped):
         related_name="co_owned_customers",
         blank=True,
     )
-    status = models.CharField(
-        _("filing status"), max_length=10, choices=FilingStatus.choices, default=FilingStatus.DRAFT
-    )
     archive_no = models.CharField(_("archive number"), max_length=20, blank=True)
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords(bases=[TrailRecord])
 
@@ -344,8 +341,11 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 attachment_storage = NamedStorage("attachments")
 
 
-class Attachment(models.Model):
-    """A scanned document of the archive (business licence, ID copy, signed form), served only after a rights check."""
+class Attachment(FiledEntry):
+    """A scanned document of the archive (business licence, ID copy, signed form), served only after a rights check.
+
+    A document is an entry of the basic-information category: filed through approval, numbered ``1-00n``.
+    """
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="attachments"

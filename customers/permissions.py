@@ -8,7 +8,9 @@ customer is, so it is filtered through its customer and never carries permission
 
 This is also the only module that calls django-guardian. Views, forms, exports and services ask it; none of
 them decides rights on its own. A refused object is simply not in the restricted queryset, so a view that
-fetches through it answers 404 and never confirms that the customer exists.
+fetches through it answers 404 and never confirms that the customer exists. Customers in the recycle bin are
+not in ``Customer.objects`` at all, so they and their records are refused the same way. The archive core asks
+this module through ``archive.registry.registry.gateway``.
 """
 
 from __future__ import annotations
@@ -68,11 +70,14 @@ def restrict(queryset: QuerySet[Customer], user, action: Action = Action.VIEW) -
 
 
 def restrict_related(queryset: QuerySet, user, action: Action = Action.VIEW, *, via: str = "customer") -> QuerySet:
-    """A sub-record queryset narrowed through its customer (``via`` is the lookup path to the customer)."""
+    """A sub-record queryset narrowed through its customer (``via`` is the lookup path to the customer).
+
+    A customer in the recycle bin takes its records with it, for every reader.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if has_global(user, action):
-        return queryset
+        return queryset.filter(**{f"{via}__deleted_at__isnull": True})
     return queryset.filter(**{f"{via}__in": restrict(Customer.objects.all(), user, action).values("pk")})
 
 

@@ -1,10 +1,11 @@
 """The card sections and trail sources ``customers`` contributes through the archive registry."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, TrailSource, WorkbookSheet, registry
+from archive.registry import CardSection, Filable, TrailSource, WorkbookSheet, registry
 
-from . import columns, selectors
+from . import columns, selectors, services
 from .models import Attachment, Contact, CoOwner, Customer, Interaction
 
 
@@ -53,6 +54,21 @@ def register():
             columns.ATTACHMENT_COLUMNS,
             lambda c: selectors.customer_attachments(customer=c),
             30,
+        )
+    )
+    registry.register_filable(
+        Filable(
+            Customer,
+            services.CARD_FIELDS,
+            customer_field=None,
+            edit_url=lambda customer: reverse("customers:edit", args=[customer.pk]),
+        )
+    )
+    registry.register_filable(
+        Filable(
+            Attachment,
+            services.ATTACHMENT_FIELDS,
+            edit_url=lambda a: reverse("customers:attachment-edit", args=[a.customer_id, a.pk]),
         )
     )
     registry.register_trail(TrailSource(Customer, customer_field="id"))

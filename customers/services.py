@@ -16,7 +16,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from archive import filing
 from archive.history import FieldChange, compare_versions, delete_with_trail, save_with_trail, user_display
+from archive.models import FilingRequest
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
@@ -30,9 +32,10 @@ User = get_user_model()
 CARD_FIELDS = frozenset(
     f.name
     for f in Customer._meta.concrete_fields
-    if f.editable
-    and f.name not in {"id", "owner", "status", "archive_no", "version", "grade", "created_at", "updated_at"}
+    if f.editable and f.name not in {"id", "owner", "status", "archive_no", "grade", "created_at", "updated_at"}
 )
+# What a document's editor may change; the file itself is never replaced, only filed anew.
+ATTACHMENT_FIELDS = frozenset({"kind", "title"})
 
 
 class EditConflict(Exception):
@@ -94,10 +97,14 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) 
 def customer_update(
     *, actor, customer_id: int, data: dict, expected_version: int | None = None, reason: str = ""
 ) -> Customer:
-    """Change the card's fields; refuse with :class:`EditConflict` if it changed since ``expected_version``."""
+    """Change a draft or returned card; refuse with :class:`EditConflict` if it changed since ``expected_version``.
+
+    A filed card changes only through ``card_change_propose``, a pending one not at all.
+    """
     locked = Customer.objects.select_for_update()
     customer = permissions.get_customer_or_404(actor, customer_id, Action.VIEW, queryset=locked)
     _require(actor, Action.CHANGE, customer)
+    filing.check_editable(customer)
     if expected_version is not None and customer.version != expected_version:
         seen = customer.history.filter(version=expected_version).order_by("-history_id").first()
         now = customer.history.order_by("-history_id").first()
@@ -107,6 +114,21 @@ def customer_update(
     customer.version += 1
     save_with_trail(customer, actor=actor, reason=reason or _("Card edited"))
     return customer
+
+
+@transaction.atomic
+def card_change_propose(
+    *, actor, customer_id: int, data: dict, note: str, expected_version: int | None = None
+) -> FilingRequest:
+    """Propose a change to a filed card; it waits for the director while the filed card stays as it is."""
+    customer = permissions.get_customer_or_404(actor, customer_id, Action.VIEW)
+    _require(actor, Action.CHANGE, customer)
+    if expected_version is not None and customer.version != expected_version:
+        raise ValidationError(
+            _("The card changed while you were editing it: reload it and propose your change again."), code="stale"
+        )
+    _apply(Customer(), data, CARD_FIELDS)  # refuse fields a card form may not write, before anything is asked
+    return filing.change_propose(actor=actor, entry=customer, data=data, note=note)
 
 
 @transaction.atomic
@@ -249,6 +271,22 @@ def attachment_create(*, actor, customer_id: int, upload: UploadedFile, kind: st
             attachment.file.delete(save=False)
             raise
     return attachment
+
+
+@transaction.atomic
+def attachment_update(*, actor, attachment_id: int, data: dict) -> Attachment:
+    """Retitle or reclassify a draft or returned document (a filed one goes through a change request)."""
+    attachment = _locked_record(actor, Attachment, attachment_id)
+    filing.check_editable(attachment)
+    _apply(attachment, data, ATTACHMENT_FIELDS)
+    attachment.version += 1
+    return save_with_trail(attachment, actor=actor, reason=_("Attachment edited"))
+
+
+@transaction.atomic
+def attachment_change_propose(*, actor, attachment_id: int, data: dict, note: str) -> FilingRequest:
+    attachment = _locked_record(actor, Attachment, attachment_id)
+    return filing.change_propose(actor=actor, entry=attachment, data=data, note=note)
 
 
 # ---- The access register (查阅登记) -------------------------------------------------------------------

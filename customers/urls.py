@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="edit"),
     path("<int:pk>/keepers/", views.CustomerKeepersView.as_view(), name="keepers"),
     path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="history"),
+    path("<int:pk>/catalogue/", views.CustomerCatalogueView.as_view(), name="catalogue"),
     path("<int:pk>/export.xlsx", views.CustomerWorkbookView.as_view(), name="workbook"),
     path("<int:pk>/contacts/new/", views.ContactCreateView.as_view(), name="contact-create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.ContactUpdateView.as_view(), name="contact-edit"),
@@ -22,6 +23,11 @@ urlpatterns = [
         name="interaction-edit",
     ),
     path("<int:pk>/attachments/new/", views.AttachmentCreateView.as_view(), name="attachment-create"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/edit/",
+        views.AttachmentUpdateView.as_view(),
+        name="attachment-edit",
+    ),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.AttachmentDownloadView.as_view(),

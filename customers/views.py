@@ -12,13 +12,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
+from archive import filing
 from archive.choices import GRADE_COLOURS
 from archive.registry import registry
 
 from . import exports, permissions, selectors, services
 from .filtersets import CustomerFilterSet
-from .forms import AttachmentForm, ContactForm, CustomerForm, InteractionForm, KeepersForm
-from .models import AccessRecord, Contact, Interaction
+from .forms import AttachmentEditForm, AttachmentForm, ContactForm, CustomerForm, InteractionForm, KeepersForm
+from .models import AccessRecord, Attachment, Contact, Customer, Interaction
 from .permissions import Action
 
 
@@ -85,6 +86,8 @@ class CustomerMixin:
         context = super().get_context_data(**kwargs)
         context["customer"] = self.customer
         context["can_edit"] = selectors.editable_by(self.request.user, self.customer)
+        context["filing_requests"] = filing.entry_requests(self.customer)
+        context["returned_request"] = filing.last_returned(self.customer)
         return context
 
 
@@ -135,29 +138,73 @@ class CustomerCreateView(FormView):
 
 
 class CustomerUpdateView(CustomerMixin, FormView):
+    """Edit a draft or returned card; on a filed card the same form proposes a change for the director."""
+
     action = Action.CHANGE
     form_class = CustomerForm
     template_name = "customers/customer_form.html"
 
+    def get(self, request, *args, **kwargs):
+        if not (self.customer.is_editable_draft or self.customer.is_filed):
+            messages.warning(
+                request, _("This card is waiting for approval and cannot be edited until the director decides.")
+            )
+            return redirect(self.customer)
+        return super().get(request, *args, **kwargs)
+
+    @property
+    def proposing(self) -> bool:
+        return self.customer.is_filed
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.customer}
+        return {**super().get_form_kwargs(), "instance": self.customer, "proposing": self.proposing}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "proposing": self.proposing}
 
     def form_valid(self, form):
         try:
-            services.customer_update(
-                actor=self.request.user,
-                customer_id=self.customer.pk,
-                data=form.card_data(),
-                expected_version=form.cleaned_data.get("version"),
-            )
+            if self.proposing:
+                filing_request = services.card_change_propose(
+                    actor=self.request.user,
+                    customer_id=self.customer.pk,
+                    data=form.card_data(),
+                    note=form.cleaned_data["note"],
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            else:
+                services.customer_update(
+                    actor=self.request.user,
+                    customer_id=self.customer.pk,
+                    data=form.card_data(),
+                    expected_version=form.cleaned_data.get("version"),
+                )
         except services.EditConflict as conflict:
             form.add_error(None, str(conflict))
             return self.render_to_response(self.get_context_data(form=form, conflict=conflict))
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Card saved."))
+        if self.proposing:
+            messages.success(
+                self.request,
+                _("Change request #%(number)s sent to the director; the filed card stays as it is until approved.")
+                % {"number": filing_request.pk},
+            )
+        else:
+            messages.success(self.request, _("Card saved."))
         return redirect(self.customer)
+
+
+class CustomerCatalogueView(CustomerMixin, TemplateView):
+    """目录: the customer's filed entries by category and number, ready to print with the archive volume."""
+
+    template_name = "customers/customer_catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["catalogue"] = filing.catalogue(self.customer)
+        return context
 
 
 class CustomerKeepersView(CustomerMixin, FormView):
@@ -223,6 +270,8 @@ class CustomerHistoryView(CustomerMixin, TemplateView):
         selectors.describe_trail(page.object_list)
         context["page_obj"] = page
         context["entries"] = page.object_list
+        context["can_revert"] = self.customer.is_filed and filing.can_decide(self.request.user)
+        context["customer_label"] = str(Customer._meta.verbose_name)
         return context
 
 
@@ -332,6 +381,33 @@ class AttachmentCreateView(RecordFormView):
             kind=form.cleaned_data["kind"],
             title=form.cleaned_data["title"],
         )
+
+
+class AttachmentUpdateView(RecordFormView):
+    """Retitle a draft document, or propose a new title or kind for a filed one."""
+
+    form_class = AttachmentEditForm
+    record_model = Attachment
+    record_kwarg = "attachment_pk"
+
+    @property
+    def title(self):
+        return _("Propose a change to the document") if self.record.is_filed else _("Edit the document")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        return {**kwargs, "proposing": self.record.is_filed}
+
+    def save(self, form):
+        if self.record.is_filed:
+            services.attachment_change_propose(
+                actor=self.request.user,
+                attachment_id=self.record.pk,
+                data=form.entry_data(),
+                note=form.cleaned_data["note"],
+            )
+        else:
+            services.attachment_update(actor=self.request.user, attachment_id=self.record.pk, data=form.entry_data())
 
 
 class AttachmentDownloadView(View):

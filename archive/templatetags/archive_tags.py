@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from archive.choices import GRADE_COLOURS, FilingStatus, Grade
+from archive.models import FilingRequest
 
 register = template.Library()
 
@@ -58,3 +59,49 @@ def sort_state(current: str, field: str) -> str:
     if current == f"-{field}":
         return "desc"
     return ""
+
+
+REQUEST_KIND_STYLES = {
+    FilingRequest.Kind.FILING: ("primary", "bi-box-arrow-in-down"),
+    FilingRequest.Kind.CHANGE: ("info", "bi-pencil"),
+    FilingRequest.Kind.DELETION: ("danger", "bi-trash"),
+}
+REQUEST_STATE_STYLES = {
+    FilingRequest.State.PENDING: "warning",
+    FilingRequest.State.APPROVED: "success",
+    FilingRequest.State.RETURNED: "danger",
+}
+
+
+@register.simple_tag
+def request_kind_badge(kind: str):
+    style, icon = REQUEST_KIND_STYLES[kind]
+    return format_html(
+        '<span class="badge text-bg-{}"><i class="bi {} me-1"></i>{}</span>',
+        style,
+        icon,
+        FilingRequest.Kind(kind).label,
+    )
+
+
+@register.simple_tag
+def request_state_badge(state: str):
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', REQUEST_STATE_STYLES[state], FilingRequest.State(state).label
+    )
+
+
+@register.filter
+def verbose_name_plural(model) -> str:
+    return model._meta.verbose_name_plural
+
+
+@register.filter
+def filable_label(entry) -> str:
+    """``app_label.model`` of an entry, as the filing URLs name it."""
+    return entry._meta.label_lower
+
+
+@register.filter
+def verbose_name(instance) -> str:
+    return instance._meta.verbose_name
