@@ -231,7 +231,8 @@ def deletion_request(*, actor, entry: FiledEntry, note: str) -> FilingRequest:
 
 def _decidable(actor, request_id) -> FilingRequest:
     _require_decider(actor)
-    requests = registry.gateway.restrict_related(FilingRequest.objects.select_for_update(), actor)
+    # Lock the request row only: a join's FOR UPDATE would also lock the customer, which binning locks first.
+    requests = registry.gateway.restrict_related(FilingRequest.objects.select_for_update(of=("self",)), actor)
     try:
         request = requests.get(pk=request_id)
     except (FilingRequest.DoesNotExist, ValueError, TypeError):
@@ -462,7 +463,14 @@ def inbox_count(user) -> int:
 
 
 def my_requests(user) -> QuerySet[FilingRequest]:
-    return visible_requests(user).filter(author=user).order_by("-submitted_at", "-id")
+    """The author's requests, including those on a customer now in the recycle bin: the author is told of
+    the decision that put it there, so they must be able to read it."""
+    readable = registry.gateway.restrict(registry.root.model.all_objects.all(), user)
+    return (
+        FilingRequest.objects.select_related("customer", "content_type", "author", "decided_by")
+        .filter(author=user, customer__in=readable.values("pk"))
+        .order_by("-submitted_at", "-id")
+    )
 
 
 def unread_notifications(user) -> QuerySet[Notification]:

@@ -71,6 +71,14 @@ class InboxView(DeciderRequiredMixin, FilterView):
     def get_queryset(self):
         return filing.inbox(self.request.user)
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page emptied by the director's last decision shows the last page that still exists, not a 404."""
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["proposals"] = filing.proposals(context["object_list"])
@@ -137,21 +145,23 @@ class MyRequestsView(ListView):
         return context
 
 
-class RecycleBinView(TemplateView):
-    """回收站: deleted entries, kept whole, for the archivist or the director to restore."""
-
-    template_name = "archive/recycle_bin.html"
-
+class RestorerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
         if not filing.can_restore(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+
+class RecycleBinView(RestorerRequiredMixin, TemplateView):
+    """回收站: deleted entries, kept whole, for the archivist or the director to restore."""
+
+    template_name = "archive/recycle_bin.html"
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "bins": filing.recycle_bin(self.request.user)}
 
 
-class RestoreView(View):
+class RestoreView(RestorerRequiredMixin, View):
     def post(self, request, label, pk):
         spec = _filable_or_404(label)
         try:
@@ -208,10 +218,15 @@ class SubmitView(EntryMixin, View):
 
 
 class DeletionRequestView(EntryMixin, FormView):
-    """Ask for an entry to go to the recycle bin, saying why."""
+    """Ask for an entry to go to the recycle bin, saying why (its keepers only)."""
 
     form_class = NoteForm
     template_name = "archive/entry_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        if not registry.gateway.can(request.user, "change", self.customer):
+            raise PermissionDenied
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return {

@@ -1227,48 +1227,6 @@ CO_OWNERS = {
 HANDED_OVER_FROM = {"利丰塑机": "manager1"}
 HANDOVER_REASON = "客户经理工作调整，移交陈思远跟进"
 
-# Where the card stands on its way into the archive (the approval workflow is not built yet).
-# ("filed", year) gets the year's next archive number.
-STATUSES = {
-    **{
-        short: ("filed", 2025)
-        for short in (
-            "宏达五金",
-            "申菱机电",
-            "恒通阀门",
-            "宁江化工",
-            "德胜精密",
-            "泉城热力",
-            "华信楼宇",
-            "滨海重工",
-            "穗丰泵阀",
-            "蜀道机电",
-            "两江矿机",
-        )
-    },
-    **{
-        short: ("filed", 2026)
-        for short in (
-            "长江五金",
-            "汾河热电",
-            "华美厨卫",
-            "邕江供水",
-            "春城水务",
-            "京城市政",
-            "科联达",
-        )
-    },
-    **{short: ("pending", None) for short in ("嘉成建设", "津达物资", "天府制药", "捷成电子", "黔中电力")},
-    **{short: ("returned", None) for short in ("好帮手五金", "三晋煤机", "百佳建材")},
-}
-STATUS_REASONS = {
-    "submitted": "演示数据：已提交审批",
-    "filed": "演示数据：已入档",
-    "returned": "演示数据：退回，请补充营业执照扫描件和主要联系人资料",
-}
-GRADE_REASON = "按销售额分级 (ABC)"
-ARCHIVE_NO_PREFIX = "KH-{year}-"  # followed by a five-digit number, counted per year
-
 
 class CardEdit(NamedTuple):
     short: str
@@ -1354,6 +1312,184 @@ CONTACT_EDITS = (
     ContactEdit("宏达五金", "manager1", 0, {"phone": "021-58396688 转 801"}),
 )
 
+
+# Where the card stands on its way into the archive. A card not named here stays a draft. Its owner submits
+# it; the director files it (the archive number is the year's next one, in the order of approval) or returns
+# it with a comment from RETURN_COMMENTS.
+STATUSES = {
+    **{
+        short: "filed"
+        for short in (
+            "宏达五金",
+            "申菱机电",
+            "恒通阀门",
+            "宁江化工",
+            "德胜精密",
+            "泉城热力",
+            "华信楼宇",
+            "滨海重工",
+            "穗丰泵阀",
+            "蜀道机电",
+            "两江矿机",
+            "长江五金",
+            "汾河热电",
+            "华美厨卫",
+            "邕江供水",
+            "春城水务",
+            "京城市政",
+            "科联达",
+        )
+    },
+    **{short: "pending" for short in ("嘉成建设", "津达物资", "天府制药", "捷成电子", "黔中电力")},
+    **{short: "returned" for short in ("好帮手五金", "三晋煤机", "百佳建材")},
+}
+# The notes the owner writes on a filing request.
+STATUS_REASONS = {
+    "submitted": "资料已核实，申请入档",
+    "resubmitted": "已按退回意见修改，重新提交入档",
+}
+# What the director asked to be corrected when returning a card: every "returned" card has one, and so has a
+# card of REWORK, which was returned once, corrected and submitted again.
+RETURN_COMMENTS = {
+    "好帮手五金": "营业执照扫描件未上传；资料取自公开信息，请拜访核实经营地址和联系人后重新提交。",
+    "三晋煤机": "注册资本与营业执照不一致（执照为 2000 万元），法定代表人已变更，请核对工商登记信息后再提交。",
+    "百佳建材": "信用状况和交易条件未填写，建材经销客户须写明结算方式和账期，请补充后再提交。",
+    "华信楼宇": "交易条件与已签年度框架协议不符（协议为月结 60 天），请按协议更正后重新提交。",
+    "津达物资": "渠道类型应为代理商而非批发商，请与合同核对后再提交。",
+}
+# The correction the owner makes to a returned card before submitting it again.
+REWORK = {
+    "华信楼宇": CardEdit(
+        "华信楼宇",
+        "manager1",
+        {"trading_terms": "年度框架协议价；货到验收合格后月结 60 天，质保金 5% 一年后付清。"},
+        "按总监退回意见更正交易条件",
+    ),
+    "津达物资": CardEdit("津达物资", "manager1", {"channel": "agent"}, "按总监退回意见更正渠道类型"),
+}
+
+
+class ChangeRequestPlan(NamedTuple):
+    """A change the keeper proposes to a filed card, and what the director made of it."""
+
+    short: str
+    actor: str
+    data: dict
+    note: str
+    decision: str = "pending"  # "pending", "approved" or "returned"
+    comment: str = ""  # the director's reason for returning it
+
+
+CHANGE_REQUESTS = (
+    ChangeRequestPlan(
+        "恒通阀门",
+        "manager1",
+        {"phone": "0571-86917788"},
+        "客户更换总机号码，新号码已电话核实",
+        decision="approved",
+    ),
+    ChangeRequestPlan(
+        "穗丰泵阀",
+        "manager2",
+        {"credit_standing": "回款及时，建议将信用额度由 300 万元提高到 500 万元，账期 90 天。"},
+        "客户年采购量增长明显，申请调整信用评价",
+        decision="returned",
+        comment="信用额度调整须先经财务部信用评审，请附评审意见后再提交。",
+    ),
+    ChangeRequestPlan(
+        "德胜精密",
+        "manager1",
+        {"address": "江苏省苏州市工业园区星湖街328号"},
+        "客户搬迁至星湖街新厂区，营业执照住所已同步变更",
+    ),
+    ChangeRequestPlan(
+        "蜀道机电",
+        "manager2",
+        {"phone": "028-85336677", "fax": "028-85336678"},
+        "客户启用新总机和传真号码，原号码月底停用",
+    ),
+)
+
+
+class DeletionPlan(NamedTuple):
+    """A keeper's request to move a card to the recycle bin; ``approved`` means the director agreed."""
+
+    short: str
+    actor: str
+    note: str
+    approved: bool = False
+
+
+DELETIONS = (
+    DeletionPlan("冀中印染", "manager1", "客户因环保整治已关停，工商登记状态为注销，无未结货款，申请删除此卡。"),
+    DeletionPlan(
+        "联丰制衣",
+        "manager2",
+        "工厂已关闭并办理注销，三年无业务往来，往来账已结清，申请移入回收站。",
+        approved=True,
+    ),
+)
+
+
+class AttachmentPlan(NamedTuple):
+    """A scanned document the keeper uploads to a filed card, and how far it got towards the archive.
+
+    ``status`` is "draft" (uploaded only), "pending", "filed" or "returned" (with ``comment``). ``proposed``
+    is a change the keeper then asks for on the filed document, with ``proposal_note``.
+    """
+
+    short: str
+    actor: str
+    kind: str
+    title: str
+    file_name: str
+    status: str
+    comment: str = ""
+    proposed: dict | None = None
+    proposal_note: str = ""
+
+
+ATTACHMENTS = (
+    AttachmentPlan("宏达五金", "manager1", "licence", "营业执照（副本）", "营业执照副本.png", "filed"),
+    AttachmentPlan(
+        "宏达五金", "manager1", "signed_form", "客户资料登记表（客户盖章）", "客户资料登记表.png", "pending"
+    ),
+    AttachmentPlan("申菱机电", "manager1", "licence", "营业执照（副本）", "营业执照.png", "filed"),
+    AttachmentPlan(
+        "申菱机电",
+        "manager1",
+        "id_copy",
+        "法定代表人身份证复印件",
+        "法人身份证.png",
+        "returned",
+        comment="身份证复印件只有正面，请补扫反面并加盖客户公章后重新上传。",
+    ),
+    AttachmentPlan(
+        "泉城热力",
+        "manager1",
+        "other",
+        "供热管网改造项目需求确认单",
+        "需求确认单.png",
+        "filed",
+        proposed={"kind": "signed_form"},
+        proposal_note="该文件是客户签字盖章的确认单，类别应为“签字表单”。",
+    ),
+    AttachmentPlan("恒通阀门", "manager1", "licence", "营业执照（正本）", "恒通营业执照.png", "draft"),
+    AttachmentPlan("滨海重工", "manager2", "licence", "营业执照（副本）", "滨海重工营业执照.png", "filed"),
+    AttachmentPlan("滨海重工", "manager2", "signed_form", "年度供货框架协议签字页", "框架协议签字页.png", "pending"),
+    AttachmentPlan("穗丰泵阀", "manager2", "licence", "营业执照（副本）", "穗丰营业执照.png", "filed"),
+    AttachmentPlan("穗丰泵阀", "manager2", "other", "授权经销证书", "授权经销证书.png", "draft"),
+    AttachmentPlan("科联达", "manager2", "licence", "营业执照（副本）", "科联达营业执照.png", "pending"),
+)
+# Latin headings for the placeholder pictures: the default font has no Chinese characters.
+ATTACHMENT_HEADINGS = {
+    "licence": "BUSINESS LICENCE",
+    "id_copy": "ID CARD COPY",
+    "signed_form": "SIGNED FORM",
+    "other": "DOCUMENT",
+}
+ATTACHMENT_NOTE = "扫描件已与原件核对，申请入档"
+GRADE_REASON = "按销售额分级 (ABC)"
 
 # ---- People on the customer's side -----------------------------------------------------------------------
 
@@ -1857,7 +1993,11 @@ class CustomerPlan:
     edits: list[CardEdit] = field(default_factory=list)
     contact_edits: list[ContactEdit] = field(default_factory=list)
     status: str = "draft"
-    filed_year: int | None = None
+    return_comment: str = ""  # the director's, when the card was returned
+    rework: CardEdit | None = None  # the owner's correction before submitting the returned card again
+    change_requests: list[ChangeRequestPlan] = field(default_factory=list)
+    attachments: list[AttachmentPlan] = field(default_factory=list)
+    deletion: DeletionPlan | None = None
 
 
 def build_customers(today: datetime.date) -> list[CustomerPlan]:
@@ -1867,6 +2007,15 @@ def build_customers(today: datetime.date) -> list[CustomerPlan]:
     codes = [p.credit_code for p in plans if p.credit_code]
     assert len(codes) == len(set(codes)), "demo credit codes must be unique"
     assert len({p.short for p in plans}) == len(plans), "demo short names must be unique"
+    shorts = {p.short for p in plans}
+    named = [*STATUSES, *RETURN_COMMENTS, *REWORK, *(r.short for r in (*CHANGE_REQUESTS, *DELETIONS, *ATTACHMENTS))]
+    assert set(named) <= shorts, f"unknown demo customers: {sorted(set(named) - shorts)}"
+    for plan in plans:
+        # Only what the filing services accept in that state, so the seed never fails halfway.
+        assert (plan.status == "returned" or plan.rework is not None) == bool(plan.return_comment), plan.short
+        assert plan.rework is None or plan.status in {"pending", "filed"}, plan.short
+        assert plan.status == "filed" or not (plan.change_requests or plan.attachments), plan.short
+        assert plan.deletion is None or plan.status != "pending", plan.short
     return plans
 
 
@@ -2020,7 +2169,6 @@ def _plan(company: Company, today: datetime.date, routes: Counter) -> CustomerPl
 
     opened_for = HANDED_OVER_FROM.get(company.short, company.owner)
     co_owners = CO_OWNERS.get(company.short, ())
-    status, filed_year = STATUSES.get(company.short, ("draft", None))
     return CustomerPlan(
         short=company.short,
         name=company.name,
@@ -2036,8 +2184,12 @@ def _plan(company: Company, today: datetime.date, routes: Counter) -> CustomerPl
         co_owners=co_owners,
         edits=[e for e in CARD_EDITS if e.short == company.short],
         contact_edits=[e for e in CONTACT_EDITS if e.short == company.short],
-        status=status,
-        filed_year=filed_year,
+        status=STATUSES.get(company.short, "draft"),
+        return_comment=RETURN_COMMENTS.get(company.short, ""),
+        rework=REWORK.get(company.short),
+        change_requests=[r for r in CHANGE_REQUESTS if r.short == company.short],
+        attachments=[a for a in ATTACHMENTS if a.short == company.short],
+        deletion=next((d for d in DELETIONS if d.short == company.short), None),
     )
 
 

@@ -66,8 +66,13 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
     def clean_credit_code(self):
         code = (self.cleaned_data.get("credit_code") or "").strip().upper()
         if code:
-            clash = Customer.objects.filter(credit_code=code).exclude(pk=self.instance.pk)
-            if clash.exists():
+            clash = Customer.all_objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
+            if clash is not None and clash.deleted_at is not None:
+                raise forms.ValidationError(
+                    _("A card in the recycle bin has this credit code: ask the archivist to restore it."),
+                    code="credit_code_in_bin",
+                )
+            if clash is not None:
                 raise forms.ValidationError(
                     _("Another card in the archive already has this credit code."), code="duplicate_credit_code"
                 )

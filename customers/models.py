@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -165,7 +166,10 @@ class Customer(TimeStamped, FiledEntry):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="customer_credit_code_unique"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="customer_credit_code_unique",
+                violation_error_message=_("Another card in the archive already has this credit code."),
             ),
             models.UniqueConstraint(
                 fields=["archive_no"], condition=~Q(archive_no=""), name="customer_archive_no_unique"
@@ -196,6 +200,17 @@ class Customer(TimeStamped, FiledEntry):
         self.credit_code = (self.credit_code or "").strip().upper()
         if self.grade_override:
             self.grade = self.grade_override
+        # The unique constraint's own check reads the default manager, which does not see the recycle bin;
+        # a binned card still holds its code, so name it here rather than fail on the database constraint.
+        if self.credit_code and (
+            Customer.all_objects.filter(credit_code=self.credit_code, deleted_at__isnull=False)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"credit_code": _("A card in the recycle bin has this credit code: ask the archivist to restore it.")},
+                code="credit_code_in_bin",
+            )
 
     @property
     def grade_colour(self) -> str:

@@ -86,9 +86,9 @@ def visible_customers(user, action: Action = Action.VIEW) -> QuerySet[Customer]:
 
 
 def can(user, action: Action, customer: Customer) -> bool:
-    """Whether ``user`` may ``action`` this one customer (one query at most)."""
+    """Whether ``user`` may ``action`` this one customer (one query at most); nobody acts on one in the bin."""
     if has_global(user, action):
-        return True
+        return customer.deleted_at is None
     return restrict(Customer.objects.filter(pk=customer.pk), user, action).exists()
 
 

@@ -1,20 +1,26 @@
 """``manage.py seed_demo``: the demo archive of DESIGN §6, and that a second run changes nothing."""
 
 import io
+import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.test import override_settings
+from django.utils import timezone
+from PIL import Image
 
-from archive import roles
+from archive import filing, roles
 from archive.choices import FilingStatus, Grade
+from archive.models import Counter, FilingRequest, Notification
 from customers import choices, permissions
 from customers.demo_data import PASSWORD
 from customers.models import (
+    Attachment,
     Contact,
     CoOwner,
     Customer,
@@ -29,7 +35,8 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 
-TRACKED = (Region, Customer, CoOwner, Contact, Interaction)
+TRACKED = (Region, Customer, CoOwner, Contact, Interaction, Attachment)
+Kind, State = FilingRequest.Kind, FilingRequest.State
 
 
 def snapshot() -> dict[str, int]:
@@ -40,31 +47,44 @@ def snapshot() -> dict[str, int]:
         "memberships": User.groups.through.objects.count(),
         "user rights": CustomerUserObjectPermission.objects.count(),
         "group rights": CustomerGroupObjectPermission.objects.count(),
+        "requests": FilingRequest.objects.count(),
+        "notifications": Notification.objects.count(),
+        "numbers given": sum(Counter.objects.values_list("value", flat=True)),
     }
     for model in TRACKED:
-        counts[model.__name__] = model.objects.count()
+        # The recycle bin counts too: a second run must not recreate a binned customer.
+        counts[model.__name__] = getattr(model, "all_objects", model.objects).count()
         counts[f"{model.__name__} history"] = model.history.count()
     return counts
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo archive, seeded twice; returns the counts after each run and the second run's output.
 
     Seeding takes a few seconds, so it is done once for the module, inside a transaction that is rolled
     back at the end; every test runs in a savepoint within it, as pytest-django's ``db`` fixture nests.
     """
+    # The per-test storage fixture comes too late for a module fixture: the uploads need a folder of their own.
+    uploads = tmp_path_factory.mktemp("demo-attachments")
+    storages = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(uploads), "base_url": None},
+        },
+    }
     # Hashing six passwords with the production hasher would dominate the run time.
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], STORAGES=storages),
         transaction.atomic(),
     ):
         call_command("seed_demo", stdout=io.StringIO())
         first = snapshot()
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
-        yield {"first": first, "second": snapshot(), "output": out.getvalue()}
+        yield {"first": first, "second": snapshot(), "output": out.getvalue(), "uploads": uploads}
         transaction.set_rollback(True)
 
 
@@ -110,7 +130,7 @@ def test_customers_cover_every_classification(demo):
     assert set(customers.filter(credit_code="").values_list("nature", flat=True)) == {choices.Nature.INDIVIDUAL}
 
 
-def test_cards_carry_people_interactions_and_filing_numbers(demo):
+def test_cards_carry_people_interactions(demo):
     counts = Customer.objects.annotate(
         contacts_n=Count("contacts", distinct=True), visits=Count("interactions", distinct=True)
     )
@@ -122,10 +142,77 @@ def test_cards_carry_people_interactions_and_filing_numbers(demo):
     assert set(Interaction.objects.values_list("kind", flat=True)) == set(choices.InteractionKind.values)
     assert not Interaction.objects.filter(staff=None).exists()
 
-    filed = Customer.objects.filter(status=FilingStatus.FILED)
-    assert filed.exists() and not filed.filter(archive_no="").exists()
-    assert not Customer.objects.exclude(status=FilingStatus.FILED).exclude(archive_no="").exists()
-    assert "KH-2025-00001" in set(filed.values_list("archive_no", flat=True))
+
+def test_cards_stand_in_every_filing_state(demo):
+    states = dict(Customer.objects.values_list("status").annotate(n=Count("pk")))
+    assert states.keys() == set(FilingStatus.values)
+    assert states[FilingStatus.FILED] >= 10 and states[FilingStatus.DRAFT] >= 10
+    for customer in Customer.objects.filter(status=FilingStatus.RETURNED):
+        assert filing.last_returned(customer).comment, customer  # the director said what to correct
+
+
+def test_filed_cards_are_numbered_without_gaps_in_the_year_of_approval(demo):
+    filed = Customer.all_objects.filter(status=FilingStatus.FILED)
+    numbers = sorted(filed.values_list("archive_no", flat=True))
+    year = timezone.localdate().year
+    assert all(re.fullmatch(rf"KH-{year}-\d{{5}}", number) for number in numbers), numbers
+    assert numbers == [f"KH-{year}-{n:05d}" for n in range(1, len(numbers) + 1)]
+    assert not Customer.all_objects.exclude(status=FilingStatus.FILED).exclude(archive_no="").exists()
+    assert set(filed.values_list("entry_no", flat=True)) == {1}
+
+
+def test_requests_wait_for_the_director_and_some_were_decided(demo):
+    pending = FilingRequest.objects.filter(state=State.PENDING)
+    assert pending.filter(kind=Kind.FILING).exists()
+    assert pending.filter(kind=Kind.CHANGE, customer__status=FilingStatus.FILED).count() >= 2
+    assert pending.filter(kind=Kind.DELETION).exists()
+    changes = FilingRequest.objects.filter(kind=Kind.CHANGE)
+    assert changes.filter(state=State.RETURNED).exclude(comment="").exists()
+    approved = changes.get(state=State.APPROVED)
+    reason = approved.entry.history.order_by("-history_id").values_list("history_change_reason", flat=True)[0]
+    assert f"#{approved.pk}" in reason
+    director = User.objects.get(username="director")
+    assert filing.inbox(director).count() == pending.count()
+
+
+def test_no_one_decided_their_own_request(demo):
+    assert FilingRequest.objects.exclude(state=State.PENDING).exists()
+    assert not FilingRequest.objects.filter(decided_by=F("author")).exists()
+    assert not FilingRequest.objects.filter(author__username="director").exists()
+    assert set(FilingRequest.objects.exclude(decided_by=None).values_list("decided_by__username", flat=True)) == {
+        "director"
+    }
+
+
+def test_a_customer_lies_in_the_recycle_bin(demo):
+    binned = Customer.all_objects.filter(deleted_at__isnull=False)
+    assert binned.exists()
+    assert not Customer.objects.filter(pk__in=binned.values("pk")).exists()
+    assert FilingRequest.objects.filter(kind=Kind.DELETION, state=State.APPROVED, customer__in=binned).exists()
+
+
+def test_documents_are_real_pictures_in_every_state(demo):
+    documents = Attachment.objects.select_related("customer")
+    assert {FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.FILED} <= set(
+        documents.values_list("status", flat=True)
+    )
+    assert documents.values("customer").distinct().count() >= 3
+    for document in documents.filter(status=FilingStatus.FILED):
+        assert re.fullmatch(r"1-\d{3}", document.entry_code) and document.entry_no >= 2, document
+        assert document.customer.status == FilingStatus.FILED
+    assert not documents.exclude(status=FilingStatus.FILED).exclude(entry_no=None).exists()
+    for document in documents:
+        # Read from the seed's folder: each test's own storage fixture has pointed the alias elsewhere since.
+        with Image.open(demo["uploads"] / document.file.name) as picture:
+            assert picture.format == "PNG" and picture.size == (600, 400), document
+
+
+def test_the_first_manager_finds_decisions_waiting(demo):
+    manager1 = User.objects.get(username="manager1")
+    unread = filing.unread_notifications(manager1)
+    assert unread.exists()
+    states = set(unread.values_list("request__state", flat=True))
+    assert {State.APPROVED, State.RETURNED} <= states
 
 
 def test_clerk_reads_exactly_the_east_region(demo):
@@ -162,3 +249,4 @@ def test_the_trail_shows_several_people_with_reasons(demo):
 def test_second_run_adds_nothing(demo):
     assert demo["second"] == demo["first"]
     assert "nothing" in demo["output"]
+    assert "recycle bin: 1" in demo["output"]

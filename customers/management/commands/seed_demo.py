@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
+from archive import filing
 from archive.choices import FilingStatus
 from archive.history import save_with_trail
+from archive.models import FilingRequest
 from customers import permissions, services
 from customers.demo_data import (
-    ARCHIVE_NO_PREFIX,
+    ATTACHMENT_HEADINGS,
+    ATTACHMENT_NOTE,
     GRADE_REASON,
     HANDOVER_REASON,
     PASSWORD,
@@ -25,10 +31,13 @@ from customers.demo_data import (
     REGIONS,
     STATUS_REASONS,
     USERS,
+    AttachmentPlan,
+    CardEdit,
+    ChangeRequestPlan,
     CustomerPlan,
     build_customers,
 )
-from customers.models import Contact, CoOwner, Customer, Interaction, Region
+from customers.models import Attachment, Contact, CoOwner, Customer, Interaction, Region
 
 User = get_user_model()
 
@@ -39,7 +48,8 @@ REGION_REASON = "演示数据：建立销售区域"
 class Command(BaseCommand):
     help = (
         "Fill the archive with demo users (password demo-pass-2026), regions and about sixty customers with "
-        "contacts, interactions and a change trail. Safe to run again: what exists is left as it is."
+        "contacts, interactions, documents and a change trail, filed through the director's approval, with "
+        "requests still waiting. Safe to run again: what exists is left as it is."
     )
 
     def handle(self, *args, **options):
@@ -51,12 +61,26 @@ class Command(BaseCommand):
 
         made = ", ".join(f"{n} {what}" for what, n in created.items() if n) or "nothing (all demo data was there)"
         self.stdout.write(f"Created: {made}.")
+        states = Counter(Customer.objects.values_list("status", flat=True))
+        waiting = Counter(
+            FilingRequest.objects.filter(state=FilingRequest.State.PENDING).values_list("kind", flat=True)
+        )
         self.stdout.write(
             "The archive now holds "
             f"{User.objects.count()} users, {Region.objects.count()} regions, {Customer.objects.count()} customers "
-            f"({CoOwner.objects.values('customer').distinct().count()} co-owned), "
+            f"({states[FilingStatus.FILED]} filed, {states[FilingStatus.PENDING]} pending, "
+            f"{states[FilingStatus.RETURNED]} returned, {states[FilingStatus.DRAFT]} drafts; "
+            f"{CoOwner.objects.values('customer').distinct().count()} co-owned), "
             f"{Contact.objects.count()} contacts, {Interaction.objects.count()} interactions, "
+            f"{Attachment.objects.count()} attachments "
+            f"({Attachment.objects.filter(status=FilingStatus.FILED).count()} filed), "
             f"{Customer.history.count()} card versions in the change trail."
+        )
+        self.stdout.write(
+            "Requests waiting for the director: "
+            f"filing {waiting[FilingRequest.Kind.FILING]}, change {waiting[FilingRequest.Kind.CHANGE]}, "
+            f"deletion {waiting[FilingRequest.Kind.DELETION]}. "
+            f"Customers in the recycle bin: {Customer.all_objects.filter(deleted_at__isnull=False).count()}."
         )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f} s. Log in with password {PASSWORD}."))
 
@@ -65,7 +89,9 @@ class DemoSeeder:
     """Creates what the demo tables describe and does not exist yet, through the services.
 
     Users are found by username, regions by code, customers by credit code (by name for the private persons
-    who have none). An existing customer is skipped with everything on it, so a second run adds nothing.
+    who have none), the recycle bin included. An existing customer is skipped with everything on it, so a
+    second run adds nothing. Every filing, change and deletion goes through ``archive.filing``: the owner
+    asks, the director decides, so numbers come from the counters and the authors get their notifications.
     """
 
     def __init__(self, *, today, log=None):
@@ -77,8 +103,9 @@ class DemoSeeder:
         self.users = self.ensure_users()
         self.director = self.users["director"]
         self.regions = self.ensure_regions()
-        existing_codes = set(Customer.objects.exclude(credit_code="").values_list("credit_code", flat=True))
-        existing_names = set(Customer.objects.filter(credit_code="").values_list("name", flat=True))
+        known = Customer.all_objects.all()
+        existing_codes = set(known.exclude(credit_code="").values_list("credit_code", flat=True))
+        existing_names = set(known.filter(credit_code="").values_list("name", flat=True))
         for plan in build_customers(self.today):
             if plan.credit_code in existing_codes or (not plan.credit_code and plan.name in existing_names):
                 continue
@@ -169,43 +196,110 @@ class DemoSeeder:
                 reason=HANDOVER_REASON,
             )
         for edit in plan.edits:
-            services.customer_update(
-                actor=users[edit.actor],
-                customer_id=customer.pk,
-                data=edit.data,
-                expected_version=None,
-                reason=edit.reason,
-            )
+            self.edit_card(customer, edit)
         for edit in plan.contact_edits:
             services.contact_update(actor=users[edit.actor], contact_id=contacts[edit.index].pk, data=edit.data)
         self.set_status(customer, plan)
+        for attachment in plan.attachments:
+            self.add_attachment(customer, attachment)
+        for change in plan.change_requests:
+            self.propose_change(customer, change)
+        if plan.deletion:
+            self.request_deletion(customer, plan)
         return customer
 
+    def edit_card(self, customer: Customer, edit: CardEdit) -> None:
+        services.customer_update(
+            actor=self.users[edit.actor],
+            customer_id=customer.pk,
+            data=edit.data,
+            expected_version=None,
+            reason=edit.reason,
+        )
+
     def set_status(self, customer: Customer, plan: CustomerPlan) -> None:
-        """Move the card along the approval path (not built yet) by setting the state, with the trail's reason."""
+        """Take the card as far as the plan says: the owner submits, the director returns or files it.
+
+        The owner submits even a card the director opened, since no one decides on their own request.
+        """
         if plan.status == FilingStatus.DRAFT:
             return
-        customer.refresh_from_db()
-        customer.status = FilingStatus.PENDING
-        save_with_trail(customer, actor=self.users[plan.owner], reason=STATUS_REASONS["submitted"])
-        if plan.status == FilingStatus.RETURNED:
-            customer.status = FilingStatus.RETURNED
-            save_with_trail(customer, actor=self.director, reason=STATUS_REASONS["returned"])
-        elif plan.status == FilingStatus.FILED:
-            customer.status = FilingStatus.FILED
-            customer.archive_no = self.next_archive_no(plan.filed_year)
-            save_with_trail(customer, actor=self.director, reason=STATUS_REASONS["filed"])
+        owner = self.users[plan.owner]
+        request = filing.entry_submit(actor=owner, entry=customer, note=STATUS_REASONS["submitted"])
+        if plan.return_comment:
+            filing.request_return(actor=self.director, request_id=request.pk, comment=plan.return_comment)
+            if plan.rework:
+                self.edit_card(customer, plan.rework)
+                request = filing.entry_submit(actor=owner, entry=customer, note=STATUS_REASONS["resubmitted"])
+        if plan.status == FilingStatus.FILED:
+            filing.request_approve(actor=self.director, request_id=request.pk)
         self.created[f"{plan.status} cards"] += 1
 
-    @staticmethod
-    def next_archive_no(year: int) -> str:
-        """The year's next catalogue number (KH-2025-00001, …), after the highest one already given."""
-        prefix = ARCHIVE_NO_PREFIX.format(year=year)
-        last = (
-            Customer.objects.filter(archive_no__startswith=prefix)
-            .order_by("-archive_no")
-            .values_list("archive_no", flat=True)
-            .first()
+    def add_attachment(self, customer: Customer, plan: AttachmentPlan) -> Attachment:
+        """Upload a placeholder scan and take it as far towards the archive as the plan says."""
+        actor = self.users[plan.actor]
+        upload = SimpleUploadedFile(
+            plan.file_name, placeholder_scan(plan.kind, customer.credit_code), content_type="image/png"
         )
-        seq = int(last.removeprefix(prefix)) + 1 if last else 1
-        return f"{prefix}{seq:05d}"
+        attachment = services.attachment_create(
+            actor=actor, customer_id=customer.pk, upload=upload, kind=plan.kind, title=plan.title
+        )
+        self.created["attachments"] += 1
+        if plan.status == FilingStatus.DRAFT:
+            return attachment
+        request = filing.entry_submit(actor=actor, entry=attachment, note=ATTACHMENT_NOTE)
+        if plan.status == FilingStatus.RETURNED:
+            filing.request_return(actor=self.director, request_id=request.pk, comment=plan.comment)
+        elif plan.status == FilingStatus.FILED:
+            filing.request_approve(actor=self.director, request_id=request.pk)
+            if plan.proposed:
+                services.attachment_change_propose(
+                    actor=actor, attachment_id=attachment.pk, data=plan.proposed, note=plan.proposal_note
+                )
+                self.created["change requests"] += 1
+        return attachment
+
+    def propose_change(self, customer: Customer, plan: ChangeRequestPlan) -> None:
+        request = services.card_change_propose(
+            actor=self.users[plan.actor], customer_id=customer.pk, data=plan.data, note=plan.note
+        )
+        if plan.decision == "approved":
+            filing.request_approve(actor=self.director, request_id=request.pk)
+        elif plan.decision == "returned":
+            filing.request_return(actor=self.director, request_id=request.pk, comment=plan.comment)
+        self.created["change requests"] += 1
+
+    def request_deletion(self, customer: Customer, plan: CustomerPlan) -> None:
+        deletion = plan.deletion
+        request = filing.deletion_request(actor=self.users[deletion.actor], entry=customer, note=deletion.note)
+        self.created["deletion requests"] += 1
+        if deletion.approved:
+            filing.request_approve(actor=self.director, request_id=request.pk)
+            self.created["moved to the recycle bin"] += 1
+
+
+def placeholder_scan(kind: str, credit_code: str = "") -> bytes:
+    """A small PNG standing in for a scanned document: a bordered page, a heading, text lines and a seal."""
+    width, height = 600, 400
+    image = Image.new("RGB", (width, height), (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((12, 12, width - 13, height - 13), outline=(150, 110, 60), width=4)
+    draw.rectangle((24, 24, width - 25, height - 25), outline=(190, 160, 110), width=1)
+
+    def centred(top: int, text: str, size: int, fill) -> None:
+        # Without FreeType Pillow falls back to a bitmap font, which knows no anchors: centre by measuring.
+        font = ImageFont.load_default(size=size)
+        left, _, right, _ = draw.textbbox((0, 0), text, font=font)
+        draw.text(((width - (right - left)) / 2 - left, top), text, fill=fill, font=font)
+
+    centred(45, ATTACHMENT_HEADINGS.get(kind, ATTACHMENT_HEADINGS["other"]), 30, (60, 40, 20))
+    if credit_code:
+        centred(92, credit_code, 16, (80, 80, 80))
+    for row in range(6):
+        top = 135 + row * 34
+        draw.rectangle((60, top, 60 + 300 - (row % 3) * 50, top + 10), fill=(200, 200, 200))
+    draw.ellipse((420, 220, 540, 340), outline=(200, 30, 30), width=5)
+    draw.regular_polygon((480, 280, 22), n_sides=5, fill=(200, 30, 30))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
