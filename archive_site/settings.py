@@ -169,6 +169,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DATA_DIR / "attachments"), "base_url": None},
     },
+    # Imported customer lists, kept so the confirmed import reads exactly the file that was previewed.
+    "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "imports"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -196,6 +201,9 @@ LOGGING = {
 # ---- The archive's own rules -------------------------------------------------------------------------
 # Attachments: the largest upload accepted (the kinds are checked by content, not only by name).
 ARCHIVE_ATTACHMENT_MAX_BYTES = int(os.environ.get("ARCHIVE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+# Imports of customer lists: the largest file and the most customer rows one file may bring.
+ARCHIVE_IMPORT_MAX_BYTES = int(os.environ.get("ARCHIVE_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+ARCHIVE_IMPORT_MAX_ROWS = int(os.environ.get("ARCHIVE_IMPORT_MAX_ROWS", 50_000))
 # A card not reviewed for this many days counts as stale (动态管理).
 ARCHIVE_STALE_AFTER_DAYS = int(os.environ.get("ARCHIVE_STALE_AFTER_DAYS", 180))
 # Key customers (tier key or grade A) need at least this many contacts on their side.

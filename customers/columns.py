@@ -1,4 +1,8 @@
-"""The customer register's columns, declared once for the Excel export (and the import that reads it back)."""
+"""The customer register's columns, declared once for the Excel export and the import that reads it back.
+
+An importable column is matched by its Chinese or English label, its name, or one of its ``aliases``: the
+headers companies' own lists tend to use for the same thing.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -99,31 +103,35 @@ def _person(user) -> str:
 
 REGISTER_COLUMNS = [
     _field("archive_no", width=16, importable=False),
-    _field("name", width=34),
-    _field("short_name", width=12),
-    _field("credit_code", width=22),
-    Column("grade", _("grade"), lambda c: c.grade, kind="grade", width=8),
+    _field("name", width=34, aliases=("客户", "客户全称", "公司名称", "单位名称", "企业名称", "company")),
+    _field("short_name", width=12, aliases=("客户简称", "公司简称")),
+    _field("credit_code", width=22, aliases=("信用代码", "社会信用代码", "credit code", "USCC")),
+    Column("grade", _("grade"), lambda c: c.grade, kind="grade", width=8, aliases=("等级",)),
     _field("tier", width=10),
     _field("lifecycle", width=12),
     _field("nature", width=12),
     _field("ownership", width=10),
-    _field("channel", width=10),
-    Column("region", _("region"), lambda c: c.region.name if c.region_id else "", width=10),
-    _field("route", width=10),
+    _field("channel", width=10, aliases=("渠道",)),
+    Column(
+        "region", _("region"), lambda c: c.region.name if c.region_id else "", width=10, aliases=("销售区域", "片区")
+    ),
+    _field("route", width=10, aliases=("线路", "拜访路线")),
     _field("visit_order", width=8),
-    Column("owner", _("account manager"), lambda c: _person(c.owner), width=12),
-    _field("legal_representative", width=12),
-    _field("registered_capital", width=16),
-    _field("founded_on", width=12),
-    _field("industry", width=16),
-    _field("address", width=36),
-    _field("postcode", width=9),
-    _field("phone", width=16),
+    Column(
+        "owner", _("account manager"), lambda c: _person(c.owner), width=12, aliases=("业务员", "负责人", "销售代表")
+    ),
+    _field("legal_representative", width=12, aliases=("法人", "法人代表")),
+    _field("registered_capital", width=16, aliases=("注册资金",)),
+    _field("founded_on", width=12, aliases=("成立时间",)),
+    _field("industry", width=16, aliases=("行业",)),
+    _field("address", width=36, aliases=("公司地址", "联系地址", "详细地址")),
+    _field("postcode", width=9, aliases=("邮编",)),
+    _field("phone", width=16, aliases=("联系电话", "telephone")),
     _field("fax", width=16),
-    _field("email", width=24),
-    _field("website", width=24),
+    _field("email", width=24, aliases=("邮箱", "电子邮件")),
+    _field("website", width=24, aliases=("网站", "主页")),
     _field("first_deal_on", width=12),
-    _field("employees", width=9),
+    _field("employees", width=9, aliases=("员工人数",)),
     _field("annual_sales", width=16),
     Column("contact_count", _("contacts"), lambda c: c.contact_count, kind="int", width=8, importable=False),
     _field("status", width=10, importable=False),

@@ -142,6 +142,16 @@ class AttachmentEditForm(StyledFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
+class ImportForm(StyledFormMixin, forms.Form):
+    """A customer list to preview; what the file may be is checked by the import service, not here."""
+
+    file = forms.FileField(
+        label=_("customer list"),
+        help_text=_("An Excel workbook (.xlsx) or a CSV file, with one customer per row under a header row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
 class AttachmentForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=AttachmentKind.choices)
     title = forms.CharField(label=_("title"), max_length=200, required=False)

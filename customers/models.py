@@ -430,6 +430,57 @@ class AccessRecord(models.Model):
         return f"{self.user_name} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+def import_path(instance: "ImportRecord", filename: str) -> str:
+    # As with attachments, the stored name is random; the user's file name is kept in ``file_name``.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"{uuid.uuid4().hex}{suffix}"
+
+
+import_storage = NamedStorage("imports")
+
+
+class ImportRecord(models.Model):
+    """导入记录: one customer list uploaded for import, kept with the file itself.
+
+    The file is stored when it is first previewed, so the confirmed import reads exactly the rows the importer
+    checked; the counts say what the preview found and what the import created. Like the access register it
+    is a log, not an archive entry: it has no change trail of its own (the cards it creates do).
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        IMPORTED = "imported", _("Imported")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_name = models.CharField(_("user"), max_length=150)
+    file = models.FileField(_("file"), upload_to=import_path, storage=import_storage, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREVIEWED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems"), default=0)
+    imported_count = models.PositiveIntegerField(_("customers imported"), default=0)
+    # The problems as the import found them: once the valid rows are cards, checking the file again would call
+    # them duplicates, so the rows left to fix are known from here.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="import_user_created_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("customers:import-preview", args=[self.pk])
+
+
 class CustomerUserObjectPermission(UserObjectPermissionBase):
     """Guardian's per-user rights on one customer, with a real foreign key (fast joins, cascade on delete)."""
 

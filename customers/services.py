@@ -76,7 +76,7 @@ def _apply(instance, data: dict, allowed: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) -> Customer:
+def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = (), reason: str = "") -> Customer:
     """Open a new archive card as a draft. A manager opens cards for themself; a director for any manager."""
     if not actor.has_perm("customers.add_customer"):
         raise PermissionDenied
@@ -86,7 +86,7 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = ()) 
     _check_keeper(owner)
     customer = Customer(owner=owner)
     _apply(customer, data, CARD_FIELDS)
-    save_with_trail(customer, actor=actor, reason=_("Card created"))
+    save_with_trail(customer, actor=actor, reason=reason or _("Card created"))
     permissions.grant(customer, owner, permissions.KEEPER_ACTIONS)
     for user in {u for u in co_owners if u != owner}:
         _add_co_owner(customer, user, actor=actor)

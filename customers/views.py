@@ -1,5 +1,7 @@
 """Pages of the archive card. Views parse the request, ask one selector or service, and render."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +9,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
@@ -16,9 +20,17 @@ from archive import filing
 from archive.choices import GRADE_COLOURS
 from archive.registry import registry
 
-from . import exports, permissions, selectors, services
+from . import exports, imports, permissions, selectors, services
 from .filtersets import CustomerFilterSet
-from .forms import AttachmentEditForm, AttachmentForm, ContactForm, CustomerForm, InteractionForm, KeepersForm
+from .forms import (
+    AttachmentEditForm,
+    AttachmentForm,
+    ContactForm,
+    CustomerForm,
+    ImportForm,
+    InteractionForm,
+    KeepersForm,
+)
 from .models import AccessRecord, Attachment, Contact, Customer, Interaction
 from .permissions import Action
 
@@ -65,6 +77,112 @@ class CustomerExportView(View):
             as_attachment=True,
             filename=exports.register_filename(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class ImportAllowedMixin:
+    """An import opens cards, so it is open to those who may open cards: account managers and directors."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.add_customer"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportFormView(ImportAllowedMixin, FormView):
+    """Upload a customer list; it is checked and stored, and the preview shows what importing it would do."""
+
+    form_class = ImportForm
+    template_name = "customers/import_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["max_bytes"] = settings.ARCHIVE_IMPORT_MAX_BYTES
+        context["max_rows"] = settings.ARCHIVE_IMPORT_MAX_ROWS
+        context["recent"] = imports.recent_imports(user=self.request.user)
+        return context
+
+    def form_valid(self, form):
+        try:
+            record, _result = imports.import_start(actor=self.request.user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+            return self.form_invalid(form)
+        return redirect(record)
+
+
+class ImportPreviewView(ImportAllowedMixin, TemplateView):
+    """Every problem of the file by row and column, before anything is written; confirming imports the rest."""
+
+    template_name = "customers/import_preview.html"
+    problems_shown = 500
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = imports.import_record(user=self.request.user, pk=kwargs["pk"])
+        context["record"] = record
+        try:
+            result = imports.import_result(actor=self.request.user, record=record)
+        except ValidationError as exc:
+            context["refusal"] = exc.messages
+            return context
+        context["result"] = result
+        context["problems"] = result.problems[: self.problems_shown]
+        context["problems_hidden"] = max(0, len(result.problems) - self.problems_shown)
+        return context
+
+    def post(self, request, pk):
+        try:
+            record, result = imports.import_confirm(actor=request.user, record_id=pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("customers:import-preview", pk)
+        text = ngettext(
+            "%(count)s customer imported from %(file)s as a draft.",
+            "%(count)s customers imported from %(file)s as drafts.",
+            record.imported_count,
+        ) % {"count": record.imported_count, "file": record.file_name}
+        if result.problem_rows:
+            text += " " + ngettext(
+                "%(count)s row with problems was left out.",
+                "%(count)s rows with problems were left out.",
+                result.problem_rows,
+            ) % {"count": result.problem_rows}
+        messages.success(request, text)
+        query = {"status": "draft", "sort": "-updated"}
+        if {row.owner.pk for row in result.valid} == {request.user.pk}:
+            query["owner"] = request.user.pk
+        return redirect(f"{reverse('customers:list')}?{urlencode(query)}")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportErrorsView(ImportAllowedMixin, View):
+    """The rows with problems as a workbook, with what to fix in a last column, ready to upload again."""
+
+    def get(self, request, pk):
+        record = imports.import_record(user=request.user, pk=pk)
+        try:
+            result = imports.import_result(actor=request.user, record=record)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(record)
+        return FileResponse(
+            imports.error_workbook(result),
+            as_attachment=True,
+            filename=imports.error_filename(record),
+            content_type=XLSX_TYPE,
+        )
+
+
+class ImportTemplateView(ImportAllowedMixin, View):
+    def get(self, request):
+        return FileResponse(
+            imports.template_workbook(),
+            as_attachment=True,
+            filename=imports.template_filename(),
+            content_type=XLSX_TYPE,
         )
 
 

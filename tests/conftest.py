@@ -15,6 +15,10 @@ def _private_attachment_storage(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None},
         },
+        "imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "imports"), "base_url": None},
+        },
     }
 
 
