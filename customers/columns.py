@@ -6,6 +6,7 @@ headers companies' own lists tend to use for the same thing.
 
 from django.utils.translation import gettext_lazy as _
 
+from archive import filing
 from archive.excel import Column
 
 from .models import Attachment, Contact, Customer, Interaction
@@ -166,6 +167,9 @@ def card_rows(customer: Customer):
     """The card as (section, label, value) rows, in the order of the paper card."""
     from .selectors import card_values
 
+    if customer.archive_no:
+        yield (str(_("Archive")), str(_("catalogue number")), filing.catalogue_number(customer, customer))
+        yield (str(_("Archive")), str(_("filing status")), customer.get_status_display())
     for title, rows in card_values(customer=customer):
         for field, value in rows:
             yield (str(title), str(field.verbose_name), value)
@@ -205,8 +209,12 @@ INTERACTION_COLUMNS = _record_columns(
     ["occurred_on", "kind", "staff", "their_people", "subject", "content", "next_step", "next_step_on"],
     {"subject": 24, "content": 50, "next_step": 24, "their_people": 20},
 )
-ATTACHMENT_COLUMNS = _record_columns(
-    Attachment,
-    ["kind", "title", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"],
-    {"title": 24, "original_name": 28, "uploaded_at": 17},
-)
+ATTACHMENT_COLUMNS = [
+    # The related manager hands each document its customer, so the number costs no query per row.
+    Column("catalogue_no", _("catalogue number"), lambda a: filing.catalogue_number(a.customer, a), width=24),
+    *_record_columns(
+        Attachment,
+        ["kind", "title", "status", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"],
+        {"title": 24, "original_name": 28, "uploaded_at": 17},
+    ),
+]

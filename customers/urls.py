@@ -7,6 +7,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
     path("export.xlsx", views.CustomerExportView.as_view(), name="export"),
+    path("exports/", views.ExportRegisterView.as_view(), name="export-register"),
     path("import/", views.ImportFormView.as_view(), name="import"),
     path("import/template.xlsx", views.ImportTemplateView.as_view(), name="import-template"),
     path("import/<int:pk>/", views.ImportPreviewView.as_view(), name="import-preview"),

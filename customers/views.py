@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from archive import filing
@@ -184,6 +184,21 @@ class ImportTemplateView(ImportAllowedMixin, View):
             filename=imports.template_filename(),
             content_type=XLSX_TYPE,
         )
+
+
+class ExportRegisterView(ListView):
+    """导出登记: every export with its user, time, filter and row count, for the director to audit."""
+
+    template_name = "customers/export_register.html"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.view_accessrecord"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.export_register(user=self.request.user)
 
 
 class CustomerMixin:

@@ -8,11 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from archive import filing
 from archive.choices import GRADE_COLOURS
+from customers import services
 from customers.models import AccessRecord
 
 from ..factories import make_customer, make_user
-from ..helpers import LOGIN, assert_matrix
+from ..helpers import LOGIN, assert_matrix, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 URL = "/customers/export.xlsx"
@@ -147,3 +149,53 @@ def test_the_archive_workbook_of_a_hidden_customer_is_not_found(client, world):
     client.force_login(world["clerk"])
     assert client.get(f"/customers/{world['a'].pk}/export.xlsx").status_code == 404
     assert AccessRecord.objects.count() == 0
+
+
+def test_the_archive_workbook_carries_the_catalogue_numbers(client, world):
+    """A filed card and its filed document show their places in the archive; a draft document has none yet."""
+    a, owner = world["a"], world["owner"]
+    director2 = make_user("director2", "sales_director")
+    filing.request_approve(actor=director2, request_id=filing.entry_submit(actor=owner, entry=a).pk)
+    filed = services.attachment_create(
+        actor=owner, customer_id=a.pk, upload=upload("licence.png", image_bytes()), kind="licence", title="营业执照"
+    )
+    filing.request_approve(actor=director2, request_id=filing.entry_submit(actor=owner, entry=filed).pk)
+    services.attachment_create(
+        actor=owner, customer_id=a.pk, upload=upload("id.png", image_bytes()), kind="id_copy", title="身份证"
+    )
+    a.refresh_from_db()
+
+    client.force_login(owner)
+    wb = workbook(client.get(f"/customers/{a.pk}/export.xlsx"))
+    card = {row[1]: row[2] for row in wb["客户档案卡"].iter_rows(min_row=2, values_only=True)}
+    assert card["目录编号"] == f"{a.archive_no} / 1-001"
+    header, *rows = wb["附件"].iter_rows(values_only=True)
+    documents = {row[header.index("标题")]: row[header.index("目录编号")] for row in rows}
+    assert documents == {"营业执照": f"{a.archive_no} / 1-002", "身份证": None}
+
+
+def test_the_director_reads_the_export_register_and_no_one_else(client, world):
+    """Every export is on the register with its filter and row count; only directors open the register."""
+    client.force_login(world["clerk"])
+    client.get(URL, {"grade": "A"})
+    client.force_login(world["owner"])
+    client.get(f"/customers/{world['a'].pk}/export.xlsx")
+
+    assert_matrix(
+        client,
+        world,
+        "/customers/exports/",
+        {
+            "anonymous": LOGIN,
+            "director": 200,
+            **{role: 403 for role in ("owner", "other_manager", "archivist", "clerk", "granted_manager")},
+        },
+        complete=False,
+    )
+    client.force_login(world["director"])
+    page = client.get("/customers/exports/").content.decode()
+    assert page.count("<tr>") == 3  # the header and the two exports
+    assert "?grade=A" in page and world["a"].name in page
+    assert 'id="nav-exports"' in page
+    client.force_login(world["owner"])
+    assert 'id="nav-exports"' not in client.get("/customers/").content.decode()
