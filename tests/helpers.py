@@ -241,3 +241,26 @@ def queries_text(ctx) -> str:
 
 def pks(objects: Iterable) -> set:
     return {obj.pk for obj in objects}
+
+
+def file_through_approval(entry, *, author, decider):
+    """Submit ``entry`` as ``author`` and have ``decider`` approve it; the entry comes back filed."""
+    from archive import filing
+    from archive.choices import FilingStatus
+
+    request = filing.entry_submit(actor=author, entry=entry)
+    filing.request_approve(actor=decider, request_id=request.pk)
+    entry.refresh_from_db()
+    assert entry.status == FilingStatus.FILED
+    return entry
+
+
+def shown_messages(response) -> list[tuple[int, str]]:
+    """The messages the user is shown next (level, text); a page that displays them clears them."""
+    from django.contrib.messages import get_messages
+
+    return [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def message_levels(response) -> list[int]:
+    return [level for level, _text in shown_messages(response)]

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +20,17 @@ from customers.choices import AttachmentKind
 from customers.models import Attachment, Customer
 
 from ..factories import make_customer, make_region, make_user
-from ..helpers import LOGIN, SIGNED_IN, assert_matrix, image_bytes, queries_text, upload
+from ..helpers import (
+    LOGIN,
+    SIGNED_IN,
+    assert_matrix,
+    file_through_approval,
+    image_bytes,
+    message_levels,
+    queries_text,
+    shown_messages,
+    upload,
+)
 
 Kind = FilingRequest.Kind
 State = FilingRequest.State
@@ -48,24 +57,6 @@ def _attachment(actor, customer, title="营业执照") -> Attachment:
         kind=AttachmentKind.BUSINESS_LICENCE,
         title=title,
     )
-
-
-def _file(entry, *, author, decider):
-    """Submit ``entry`` as ``author`` and have ``decider`` approve it; the entry comes back filed."""
-    request = filing.entry_submit(actor=author, entry=entry)
-    filing.request_approve(actor=decider, request_id=request.pk)
-    entry.refresh_from_db()
-    assert entry.status == FilingStatus.FILED
-    return entry
-
-
-def _messages(response) -> list[tuple[int, str]]:
-    """The messages the user is shown next (level, text); a page that displays them clears them."""
-    return [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
-
-
-def _levels(response) -> list[int]:
-    return [level for level, _text in _messages(response)]
 
 
 def _text(response) -> str:
@@ -126,7 +117,7 @@ def test_decided_requests_leave_the_inbox(client, world):
 
 def test_the_inline_diff_shows_label_old_and_new_value(client, world):
     customer = make_customer(world["owner"], phone="021-1111", industry="纺织")
-    _file(customer, author=world["owner"], decider=world["director"])
+    file_through_approval(customer, author=world["owner"], decider=world["director"])
     change = services.card_change_propose(
         actor=world["owner"],
         customer_id=customer.pk,
@@ -153,7 +144,7 @@ def test_the_inline_diff_shows_label_old_and_new_value(client, world):
 
 
 def test_the_inbox_flags_a_change_request_overtaken_by_another(client, world):
-    customer = _file(make_customer(world["owner"]), author=world["owner"], decider=world["director"])
+    customer = file_through_approval(make_customer(world["owner"]), author=world["owner"], decider=world["director"])
     first = services.card_change_propose(
         actor=world["owner"], customer_id=customer.pk, data={"phone": "021-1"}, note="第一次"
     )
@@ -169,8 +160,8 @@ def test_the_inbox_flags_a_change_request_overtaken_by_another(client, world):
     # Approving it anyway is refused with a message, and it stays waiting for a return.
     response = client.post(f"/approvals/{second.pk}/approve/")
     assert response.status_code == 302
-    assert _levels(response) == [messages.ERROR]
-    assert f"#{second.pk}" in _messages(response)[0][1]
+    assert message_levels(response) == [messages.ERROR]
+    assert f"#{second.pk}" in shown_messages(response)[0][1]
     assert _state(second) == State.PENDING
     customer.refresh_from_db()
     assert (customer.phone, customer.fax) == ("021-1", "")
@@ -180,7 +171,9 @@ def test_the_inbox_flags_a_change_request_overtaken_by_another(client, world):
 def mixed(world):
     """Three pending requests of different kinds, authors and days."""
     owner, other = world["owner"], world["other_manager"]
-    filed = _file(make_customer(owner, name="已归档客户有限公司"), author=owner, decider=world["director"])
+    filed = file_through_approval(
+        make_customer(owner, name="已归档客户有限公司"), author=owner, decider=world["director"]
+    )
     requests = {
         "filing": filing.entry_submit(actor=owner, entry=world["a"]),
         "deletion": filing.deletion_request(actor=other, entry=world["b"], note="重复建档"),
@@ -264,7 +257,7 @@ def _add_pending(people, count: int, start: int = 0) -> None:
         elif kind == 1:
             filing.deletion_request(actor=author, entry=customer, note=f"重复建档{i}")
         elif kind == 2:
-            _file(customer, author=author, decider=director)
+            file_through_approval(customer, author=author, decider=director)
             services.card_change_propose(
                 actor=author, customer_id=customer.pk, data={"phone": f"022-{i:04d}", "industry": "化工"}, note="改"
             )
@@ -273,8 +266,8 @@ def _add_pending(people, count: int, start: int = 0) -> None:
         elif kind == 4:
             filing.deletion_request(actor=author, entry=_attachment(author, customer, f"旧件{i}"), note="作废")
         else:
-            _file(customer, author=author, decider=director)
-            document = _file(_attachment(author, customer, f"合同{i}"), author=author, decider=director)
+            file_through_approval(customer, author=author, decider=director)
+            document = file_through_approval(_attachment(author, customer, f"合同{i}"), author=author, decider=director)
             services.attachment_change_propose(
                 actor=author, attachment_id=document.pk, data={"title": f"新标题{i}"}, note="更正标题"
             )
@@ -349,8 +342,8 @@ def test_the_director_approves_and_the_card_is_filed(client, world, waiting):
     response = client.post(f"/approvals/{waiting.pk}/approve/")
     assert response.status_code == 302
     assert response["Location"] == "/approvals/"
-    assert _levels(response) == [messages.SUCCESS]
-    assert f"#{waiting.pk}" in _messages(response)[0][1]
+    assert message_levels(response) == [messages.SUCCESS]
+    assert f"#{waiting.pk}" in shown_messages(response)[0][1]
     assert _state(waiting) == State.APPROVED
     a = Customer.objects.get(pk=world["a"].pk)
     assert a.status == FilingStatus.FILED
@@ -365,7 +358,7 @@ def test_return_without_a_comment_is_refused(client, world, waiting):
     for body in ({}, {"comment": ""}, {"comment": "   "}):
         response = client.post(f"/approvals/{waiting.pk}/return/", body, follow=True)
         assert response.redirect_chain == [("/approvals/", 302)]
-        assert _levels(response) == [messages.ERROR]  # shown on the inbox the director comes back to
+        assert message_levels(response) == [messages.ERROR]  # shown on the inbox the director comes back to
         assert _listed(response) == [waiting.pk]
         assert _state(waiting) == State.PENDING
     world["a"].refresh_from_db()
@@ -377,7 +370,7 @@ def test_return_with_a_comment_sends_the_card_back(client, world, waiting):
     client.force_login(world["director"])
     response = client.post(f"/approvals/{waiting.pk}/return/", {"comment": "请补充营业执照"})
     assert response.status_code == 302
-    assert _levels(response) == [messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS]
     waiting.refresh_from_db()
     assert (waiting.state, waiting.comment, waiting.decided_by) == (State.RETURNED, "请补充营业执照", world["director"])
     world["a"].refresh_from_db()
@@ -394,7 +387,7 @@ def test_bulk_approve_reports_every_request_and_skips_the_directors_own(client, 
     response = client.post("/approvals/bulk-approve/", {"request": [str(pk) for pk in ids] + ["abc"]})
     assert response.status_code == 302
     assert response["Location"] == "/approvals/"
-    got = _messages(response)
+    got = shown_messages(response)
     assert [level for level, _text in got] == [messages.SUCCESS, messages.ERROR, messages.SUCCESS]
     for (_level, text), pk in zip(got, ids, strict=True):
         assert f"#{pk}" in text
@@ -403,7 +396,7 @@ def test_bulk_approve_reports_every_request_and_skips_the_directors_own(client, 
     # The second director decides the first one's request.
     client.force_login(director2)
     response = client.post("/approvals/bulk-approve/", {"request": [str(own.pk)]})
-    assert _levels(response) == [messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS]
     assert _state(own) == State.APPROVED
 
 
@@ -415,7 +408,7 @@ def test_bulk_approve_files_a_card_before_its_documents(client, world):
     client.force_login(world["director"])
     # The document is ticked first, but it can only be numbered inside the card's archive number.
     response = client.post("/approvals/bulk-approve/", {"request": [str(for_document.pk), str(for_card.pk)]})
-    assert _levels(response) == [messages.SUCCESS, messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS, messages.SUCCESS]
     document.refresh_from_db()
     world["a"].refresh_from_db()
     assert (world["a"].status, document.status) == (FilingStatus.FILED, FilingStatus.FILED)
@@ -425,7 +418,7 @@ def test_bulk_approve_files_a_card_before_its_documents(client, world):
 def test_bulk_approve_with_nothing_ticked_warns(client, world, waiting):
     client.force_login(world["director"])
     response = client.post("/approvals/bulk-approve/", {})
-    assert _levels(response) == [messages.WARNING]
+    assert message_levels(response) == [messages.WARNING]
     assert _state(waiting) == State.PENDING
 
 
@@ -465,7 +458,7 @@ def test_a_missing_request_is_reported_not_crashed(client, world):
     client.force_login(world["director"])
     response = client.post("/approvals/999999/approve/")
     assert response.status_code == 302
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
 
 
 def test_deciding_the_last_request_of_the_last_page_returns_to_a_page_that_exists(client, world, monkeypatch):
@@ -571,8 +564,8 @@ def test_the_owner_submits_a_draft_card(client, world):
         world["owner"],
         "新客户建档",
     )
-    assert _levels(response) == [messages.SUCCESS]
-    assert f"#{request.pk}" in _messages(response)[0][1]
+    assert message_levels(response) == [messages.SUCCESS]
+    assert f"#{request.pk}" in shown_messages(response)[0][1]
     a.refresh_from_db()
     assert a.status == FilingStatus.PENDING
 
@@ -600,18 +593,18 @@ def test_a_reader_who_may_not_change_the_card_cannot_submit_it(client, world, ro
     client.force_login(world[role])
     response = client.post(_submit_url(a))
     assert response.status_code == 302
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     a.refresh_from_db()
     assert (a.status, a.version) == (FilingStatus.DRAFT, 1)
     assert not FilingRequest.objects.exists()
 
 
 def test_submitting_a_filed_card_is_refused(client, world):
-    a = _file(world["a"], author=world["owner"], decider=world["director"])
+    a = file_through_approval(world["a"], author=world["owner"], decider=world["director"])
     client.force_login(world["owner"])
     response = client.post(_submit_url(a))
     assert response.status_code == 302
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     assert FilingRequest.objects.filter(state=State.PENDING).count() == 0
     a.refresh_from_db()
     assert a.status == FilingStatus.FILED
@@ -621,7 +614,7 @@ def test_submitting_twice_is_refused_the_second_time(client, world):
     client.force_login(world["owner"])
     client.post(_submit_url(world["a"]), follow=True)  # the card page shows the first success
     response = client.post(_submit_url(world["a"]))
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     assert FilingRequest.objects.count() == 1
 
 
@@ -763,7 +756,7 @@ def test_the_archivist_restores_a_card(client, binned):
     response = client.post(f"/recycle-bin/customers.customer/{a.pk}/restore/")
     assert response.status_code == 302
     assert response["Location"] == "/recycle-bin/"
-    assert _levels(response) == [messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS]
     restored = Customer.objects.get(pk=a.pk)
     assert restored.deleted_at is None
     assert f"/recycle-bin/customers.customer/{a.pk}/restore/" not in client.get("/recycle-bin/").content.decode()
@@ -775,13 +768,13 @@ def test_the_director_restores_a_document(client, binned):
     document = binned["document"]
     client.force_login(binned["director"])
     response = client.post(f"/recycle-bin/customers.attachment/{document.pk}/restore/")
-    assert _levels(response) == [messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS]
     assert Attachment.objects.filter(pk=document.pk).exists()
 
 
 def test_restoring_what_is_not_in_the_bin(client, binned):
     client.force_login(binned["archivist"])
     response = client.post(f"/recycle-bin/customers.customer/{binned['b'].pk}/restore/")
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     assert client.post("/recycle-bin/customers.customer/999999/restore/").status_code == 404
     assert client.post(f"/recycle-bin/customers.contact/{binned['a'].pk}/restore/").status_code == 404

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.utils.translation import gettext, override
 
 from archive import filing
@@ -16,30 +15,22 @@ from customers.choices import AttachmentKind
 from customers.forms import AttachmentEditForm, CustomerForm
 from customers.models import Customer
 
-from ..helpers import LOGIN, SIGNED_IN, assert_matrix, form_data, image_bytes, upload
+from ..helpers import (
+    LOGIN,
+    SIGNED_IN,
+    assert_matrix,
+    file_through_approval,
+    form_data,
+    image_bytes,
+    message_levels,
+    shown_messages,
+    upload,
+)
 
 SEES_A = {"director", "archivist", "owner", "co_owner", "granted_manager", "group_clerk", "admin"}
 
 Kind = FilingRequest.Kind
 State = FilingRequest.State
-
-
-def _file(entry, *, author, decider):
-    """Submit ``entry`` as ``author`` and have ``decider`` approve it; the entry comes back filed."""
-    request = filing.entry_submit(actor=author, entry=entry)
-    filing.request_approve(actor=decider, request_id=request.pk)
-    entry.refresh_from_db()
-    assert entry.status == FilingStatus.FILED
-    return entry
-
-
-def _messages(response) -> list[tuple[int, str]]:
-    """The messages the user is shown next (level, text)."""
-    return [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
-
-
-def _levels(response) -> list[int]:
-    return [level for level, _text in _messages(response)]
 
 
 def _edit_body(customer, **changes) -> dict:
@@ -54,7 +45,7 @@ def _trail_size(entry) -> int:
 @pytest.fixture
 def filed_a(world):
     """Customer A, submitted by its owner and filed by the director."""
-    return _file(world["a"], author=world["owner"], decider=world["director"])
+    return file_through_approval(world["a"], author=world["owner"], decider=world["director"])
 
 
 # ---- Editing the card --------------------------------------------------------------------------------------------
@@ -97,7 +88,7 @@ def test_a_pending_card_cannot_be_edited(client, world):
     response = client.get(f"/customers/{a.pk}/edit/")
     assert response.status_code == 302
     assert response["Location"] == f"/customers/{a.pk}/"
-    assert _levels(response) == [messages.WARNING]
+    assert message_levels(response) == [messages.WARNING]
     client.get(response["Location"])  # the card shows the warning
 
     response = client.post(f"/customers/{a.pk}/edit/", {**body, "version": str(version)})
@@ -152,8 +143,8 @@ def test_a_filed_card_with_reason_becomes_a_change_request(client, world, filed_
         {"phone": "021-9999"},
         version,
     )
-    assert _levels(response) == [messages.SUCCESS]
-    assert f"#{request.pk}" in _messages(response)[0][1]
+    assert message_levels(response) == [messages.SUCCESS]
+    assert f"#{request.pk}" in shown_messages(response)[0][1]
     # The filed card stays exactly as it was until the director approves.
     a.refresh_from_db()
     assert (a.phone, a.version, a.status) == ("", version, FilingStatus.FILED)
@@ -245,7 +236,7 @@ def test_a_pending_document_is_not_edited(client, world, attachment):
 
 @pytest.fixture
 def filed_document(world, filed_a, attachment):
-    return _file(attachment, author=world["owner"], decider=world["director"])
+    return file_through_approval(attachment, author=world["owner"], decider=world["director"])
 
 
 def test_a_filed_document_asks_for_a_reason(client, world, filed_document):
@@ -381,7 +372,7 @@ def test_the_director_reverts_a_filed_card(client, world, changed_a):
     )
     assert response.status_code == 302
     assert response["Location"] == url
-    assert _levels(response) == [messages.SUCCESS]
+    assert message_levels(response) == [messages.SUCCESS]
     a.refresh_from_db()
     assert (a.phone, a.version, a.status) == ("", version + 1, FilingStatus.FILED)
     assert _trail_size(a) == trail + 1  # the revert is itself a version of the trail
@@ -394,7 +385,7 @@ def test_a_manager_cannot_revert(client, world, changed_a, role):
     client.force_login(world[role])
     response = client.post(f"/entries/customers.customer/{a.pk}/revert/", {"history_id": _filed_version(a).history_id})
     assert response.status_code == 302
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     a.refresh_from_db()
     assert (a.phone, a.version) == ("021-8888", version)
 
@@ -404,7 +395,7 @@ def test_a_revert_to_another_cards_version_is_refused(client, world, changed_a):
     client.force_login(world["director"])
     foreign = Customer.history.filter(id=b.pk).latest("history_id").history_id
     response = client.post(f"/entries/customers.customer/{changed_a.pk}/revert/", {"history_id": foreign})
-    assert _levels(response) == [messages.ERROR]
+    assert message_levels(response) == [messages.ERROR]
     changed_a.refresh_from_db()
     assert changed_a.phone == "021-8888"
 
