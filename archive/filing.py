@@ -57,6 +57,25 @@ class StaleRequest(ValidationError):
         )
 
 
+class EditConflict(Exception):
+    """The entry was changed by someone else after the editor loaded it; nothing was saved."""
+
+    def __init__(self, changes: list[FieldChange], by: str):
+        self.changes = changes
+        self.by = by
+        super().__init__(_("This entry was changed by %(user)s while you were editing it.") % {"user": by})
+
+
+def check_version(entry: FiledEntry, expected_version: int | None) -> None:
+    """Refuse an edit made on a version the entry has since left, saying what changed and who changed it."""
+    if expected_version is None or entry.version == expected_version:
+        return
+    seen = entry.history.filter(version=expected_version).order_by("-history_id").first()
+    now = entry.history.order_by("-history_id").first()
+    changes = compare_versions(type(entry), seen, now) if seen and now else []
+    raise EditConflict(changes, by=now.history_user_name if now else "")
+
+
 # ---- Numbers ----------------------------------------------------------------------------------------------
 
 

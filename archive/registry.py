@@ -82,6 +82,18 @@ class Filable:
         return entry.pk if self.is_root else getattr(entry, f"{self.customer_field}_id")
 
 
+@dataclass(frozen=True)
+class DemoStep:
+    """A category's part of ``manage.py seed_demo``, run after the customers exist, in the same transaction.
+
+    ``run(today=…, log=…)`` creates what is missing (a second run adds nothing) and returns counts by kind.
+    """
+
+    key: str
+    run: Callable[..., dict]
+    order: int = 100
+
+
 class Gateway(Protocol):
     """What the archive core asks of the permission gateway (``customers.permissions`` provides it)."""
 
@@ -102,6 +114,7 @@ class Registry:
         self._trail_sources: dict[str, TrailSource] = {}
         self._sheets: dict[str, WorkbookSheet] = {}
         self._filables: dict[str, Filable] = {}
+        self._demo_steps: dict[str, DemoStep] = {}
         self.gateway: Gateway | None = None
 
     def register_filable(self, filable: Filable) -> None:
@@ -123,6 +136,13 @@ class Registry:
     @property
     def root(self) -> Filable:
         return next(f for f in self._filables.values() if f.is_root)
+
+    def register_demo_step(self, step: DemoStep) -> None:
+        self._demo_steps[step.key] = step
+
+    @property
+    def demo_steps(self) -> list[DemoStep]:
+        return sorted(self._demo_steps.values(), key=lambda s: (s.order, s.key))
 
     def register_sheet(self, sheet: WorkbookSheet) -> None:
         self._sheets[sheet.key] = sheet

@@ -10,6 +10,7 @@ Environment variables:
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -209,3 +210,7 @@ ARCHIVE_STALE_AFTER_DAYS = int(os.environ.get("ARCHIVE_STALE_AFTER_DAYS", 180))
 # Key customers (tier key or grade A) need at least this many contacts on their side.
 ARCHIVE_KEY_CUSTOMER_MIN_CONTACTS = 2
 ARCHIVE_PAGE_SIZE = 50
+# ABC grading (客户分级) from filed orders of the trailing window: a customer is A while the customers ranked
+# above it hold less than the first share of all sales, B below the second, C for the rest; no sales is D.
+ARCHIVE_ABC_SHARES = (Decimal("0.80"), Decimal("0.95"))
+ARCHIVE_ABC_WINDOW_MONTHS = 12

@@ -102,6 +102,8 @@ class Customer(TimeStamped, FiledEntry):
         blank=True,
         help_text=_("Leave empty to let the sales analysis decide the grade."),
     )
+    # What the ABC analysis of trailing sales last said; ``grade`` is the override when there is one.
+    sales_grade = models.CharField(_("grade by sales"), max_length=1, choices=Grade.choices, blank=True, editable=False)
     chain_position = models.CharField(
         _("position in the chain"), max_length=20, choices=choices.ChainPosition.choices, blank=True
     )
@@ -179,6 +181,9 @@ class Customer(TimeStamped, FiledEntry):
                 condition=Q(grade_override="") | Q(grade_override__in=Grade.values),
                 name="customer_grade_override_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(sales_grade="") | Q(sales_grade__in=Grade.values), name="customer_sales_grade_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["name", "id"], name="customer_name_id_idx"),
@@ -198,8 +203,7 @@ class Customer(TimeStamped, FiledEntry):
     def clean(self):
         super().clean()
         self.credit_code = (self.credit_code or "").strip().upper()
-        if self.grade_override:
-            self.grade = self.grade_override
+        self.grade = self.grade_override or self.sales_grade or self.grade
         # The unique constraint's own check reads the default manager, which does not see the recycle bin;
         # a binned card still holds its code, so name it here rather than fail on the database constraint.
         if self.credit_code and (

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from archive import filing
-from archive.history import FieldChange, compare_versions, delete_with_trail, save_with_trail, user_display
+from archive.history import delete_with_trail, save_with_trail, user_display
 from archive.models import FilingRequest
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
@@ -36,15 +36,6 @@ CARD_FIELDS = frozenset(
 )
 # What a document's editor may change; the file itself is never replaced, only filed anew.
 ATTACHMENT_FIELDS = frozenset({"kind", "title"})
-
-
-class EditConflict(Exception):
-    """The card was changed by someone else after the editor loaded it; nothing was saved."""
-
-    def __init__(self, changes: list[FieldChange], by: str):
-        self.changes = changes
-        self.by = by
-        super().__init__(_("This card was changed by %(user)s while you were editing it.") % {"user": by})
 
 
 @dataclass(frozen=True)
@@ -105,11 +96,7 @@ def customer_update(
     customer = permissions.get_customer_or_404(actor, customer_id, Action.VIEW, queryset=locked)
     _require(actor, Action.CHANGE, customer)
     filing.check_editable(customer)
-    if expected_version is not None and customer.version != expected_version:
-        seen = customer.history.filter(version=expected_version).order_by("-history_id").first()
-        now = customer.history.order_by("-history_id").first()
-        changes = compare_versions(Customer, seen, now) if seen and now else []
-        raise EditConflict(changes, by=now.history_user_name if now else "")
+    filing.check_version(customer, expected_version)
     _apply(customer, data, CARD_FIELDS)
     customer.version += 1
     save_with_trail(customer, actor=actor, reason=reason or _("Card edited"))

@@ -18,6 +18,7 @@ from archive import filing
 from archive.choices import FilingStatus
 from archive.history import save_with_trail
 from archive.models import FilingRequest
+from archive.registry import registry
 from customers import permissions, services
 from customers.demo_data import (
     ATTACHMENT_HEADINGS,
@@ -57,6 +58,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             seeder = DemoSeeder(today=timezone.localdate(), log=self.stdout.write if options["verbosity"] > 1 else None)
             created = seeder.run()
+            for step in registry.demo_steps:
+                created.update(step.run(today=seeder.today, log=seeder.log))
         elapsed = time.monotonic() - started
 
         made = ", ".join(f"{n} {what}" for what, n in created.items() if n) or "nothing (all demo data was there)"
