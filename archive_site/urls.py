@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("customers/", include("customers.urls")),
+    path("", include("contracts.urls")),
     path("", include("archive.urls")),
 ]

@@ -105,3 +105,15 @@ def filable_label(entry) -> str:
 @register.filter
 def verbose_name(instance) -> str:
     return instance._meta.verbose_name
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str, descending_first: bool = False):
+    """A sortable column header: a click sorts by ``key``, a second click reverses the order."""
+    current = context["request"].GET.get("sort", "")
+    first, second = (f"-{key}", key) if descending_first else (key, f"-{key}")
+    target = second if current == first else first
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    query["sort"] = target
+    return format_html('<a class="sort-link {}" href="?{}">{}</a>', sort_state(current, key), query.urlencode(), label)
