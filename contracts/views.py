@@ -369,10 +369,10 @@ class GradingView(View):
             )
             % {
                 "date": date_format(result.as_of, "DATE_FORMAT"),
-                "a": result.counts.get("A", 0),
-                "b": result.counts.get("B", 0),
-                "c": result.counts.get("C", 0),
-                "d": result.counts.get("D", 0),
+                "a": result.by_grade.get("A", 0),
+                "b": result.by_grade.get("B", 0),
+                "c": result.by_grade.get("C", 0),
+                "d": result.by_grade.get("D", 0),
                 "changed": result.changed,
             },
         )
