@@ -747,9 +747,12 @@ def _agreements(rng: random.Random, buyer: Buyer, today: datetime.date) -> list[
         year = today.year - years_back
         signed_on, starts_on, ends_on = _year_term(year, rng.randint(8, 26))
         state, note = ("completed" if ends_on < today else "in_force"), AGREEMENT_NOTE
-        if buyer.ended and years_back == 0:
+        if buyer.ended:
+            # The agreement running when the customer stopped is ended early; no later one is signed.
             ended = _workday(_days_ago(today, buyer.stop_days - 10))
-            if ended > starts_on:
+            if ended < starts_on:
+                continue
+            if ended < ends_on:
                 ends_on, state = ended, "terminated"
                 note = buyer.ended.format(date=f"{ended.year} 年 {ended.month} 月 {ended.day} 日")
         title = buyer.agreement.format(year=year)
