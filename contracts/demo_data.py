@@ -60,9 +60,7 @@ PRODUCTS = (
     _p("BJ-WQ50-20", "潜水排污泵", "50WQ15-20-2.2，15 m³/h，扬程 20 m，2.2 kW", "台", "排污泵", "2350.00"),
     _p("BJ-WQ150-15", "潜水排污泵", "150WQ150-15-11，150 m³/h，扬程 15 m，11 kW", "台", "排污泵", "8900.00"),
     _p("BJ-IHF65-160", "衬氟耐腐蚀化工泵", "IHF65-50-160，25 m³/h，扬程 32 m，5.5 kW", "台", "化工泵", "11600.00"),
-    _p(
-        "BJ-XBD8-30", "消防泵组", "XBD8.0/30G-L，30 L/s，0.8 MPa，一用一备，含控制柜", "套", "消防泵组", "68000.00"
-    ),
+    _p("BJ-XBD8-30", "消防泵组", "XBD8.0/30G-L，30 L/s，0.8 MPa，一用一备，含控制柜", "套", "消防泵组", "68000.00"),
     _p(
         "BJ-BTG3-120",
         "变频恒压供水设备",
@@ -254,28 +252,28 @@ SUPPLY_AGREEMENT = "{year} 年度供货框架协议"
 GROUP_AGREEMENT = "{year} 年度集团采购框架协议"
 
 BUYERS = (
-    Buyer("穗丰泵阀", "dealer", 560, 1.18, 48, 60, "po", agreement=DEALER_AGREEMENT, dealer=True),
-    Buyer("蜀道机电", "dealer", 495, 1.10, 44, 45, "po", agreement=DEALER_AGREEMENT, dealer=True),
-    Buyer("宏达五金", "dealer", 450, 1.05, 52, 30, "po", agreement=DEALER_AGREEMENT, dealer=True),
-    Buyer("恒通阀门", "valves", 400, 1.12, 40, 45, "po", agreement=DEALER_AGREEMENT, dealer=True),
-    Buyer("泉城热力", "heating", 360, 1.08, 22, 90, "cg", season="heating"),
-    Buyer("申菱机电", "machinery", 320, 1.02, 30, 60, "cg", agreement=SUPPLY_AGREEMENT),
-    Buyer("滨海重工", "machinery", 300, 0.96, 24, 90, "cg", agreement=SUPPLY_AGREEMENT),
-    Buyer("华美厨卫", "factory", 270, 1.15, 30, 60, "po", agreement=SUPPLY_AGREEMENT),
-    Buyer("德胜精密", "factory", 255, 1.20, 26, 45, "po", agreement=SUPPLY_AGREEMENT),
-    Buyer("华信楼宇", "building", 235, 1.06, 24, 60, "po", agreement=DEALER_AGREEMENT, dealer=True),
-    Buyer("两江矿机", "mining", 140, 1.00, 16, 90, "cg", agreement=GROUP_AGREEMENT),
-    Buyer("宁江化工", "chemical", 135, 1.25, 14, 90, "cg"),
-    Buyer("邕江供水", "water", 132, 0.95, 12, 120, "cg", season="water"),
-    Buyer("春城水务", "water", 128, 1.05, 12, 120, "cg", season="water"),
-    Buyer("京城市政", "municipal", 125, 0.90, 12, 150, "cg"),
+    Buyer("穗丰泵阀", "dealer", 560, 1.18, 40, 60, "po", agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("蜀道机电", "dealer", 495, 1.10, 36, 45, "po", agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("宏达五金", "dealer", 450, 1.05, 44, 30, "po", agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("恒通阀门", "valves", 400, 1.12, 34, 45, "po", agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("泉城热力", "heating", 360, 1.08, 20, 90, "cg", season="heating"),
+    Buyer("申菱机电", "machinery", 320, 1.02, 26, 60, "cg", agreement=SUPPLY_AGREEMENT),
+    Buyer("滨海重工", "machinery", 300, 0.96, 20, 90, "cg", agreement=SUPPLY_AGREEMENT),
+    Buyer("华美厨卫", "factory", 270, 1.15, 26, 60, "po", agreement=SUPPLY_AGREEMENT),
+    Buyer("德胜精密", "factory", 255, 1.20, 22, 45, "po", agreement=SUPPLY_AGREEMENT),
+    Buyer("华信楼宇", "building", 235, 1.06, 20, 60, "po", agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("两江矿机", "mining", 140, 1.00, 14, 90, "cg", agreement=GROUP_AGREEMENT),
+    Buyer("宁江化工", "chemical", 135, 1.25, 12, 90, "cg"),
+    Buyer("邕江供水", "water", 132, 0.95, 10, 120, "cg", season="water"),
+    Buyer("春城水务", "water", 128, 1.05, 10, 120, "cg", season="water"),
+    Buyer("京城市政", "municipal", 125, 0.90, 10, 150, "cg"),
     # Stopped ordering when its group moved to central purchasing; its agreement was ended early.
     Buyer(
         "汾河热电",
         "heating",
         68,
         0.36,
-        12,
+        10,
         90,
         "cg",
         season="heating",
@@ -284,7 +282,7 @@ BUYERS = (
         ended="客户改为集团集中采购，经双方协商一致于 {date} 提前解除本协议；已发货部分按协议价结算。",
     ),
     # A strategic agent (graded A by hand) whose orders stopped five months ago: the churn warning shows it.
-    Buyer("科联达", "automation", 52, 0.55, 14, 45, "po", stop_days=150, agreement=DEALER_AGREEMENT, dealer=True),
+    Buyer("科联达", "automation", 52, 0.55, 12, 45, "po", stop_days=150, agreement=DEALER_AGREEMENT, dealer=True),
     # Pays before delivery; its agreement grants a rebate on a yearly volume it never reaches.
     Buyer("长江五金", "hardware", 36, 0.90, 8, 0, agreement=DEALER_AGREEMENT),
 )
@@ -296,9 +294,11 @@ BUYERS = (
 class ContractRow(NamedTuple):
     """A contract beside the yearly agreements: a project, signed ``signed_ago`` days ago, running ``days``.
 
-    ``amount`` is in 万元; ``lines`` the products (code, quantity) the project delivers over ``deliveries``
-    orders. ``status`` is how far its filing got ("filed", "pending", "returned" with ``comment``, "draft").
-    ``terminated`` holds the note on why it ended early, ``days`` after signing.
+    ``amount`` is in 万元, or 0 for a contract priced from its delivery list (what was delivered, 5 % off list);
+    ``lines`` the products (code, quantity) the whole project delivers over ``deliveries`` orders, of which a
+    contract still in force has delivered 60 % and a terminated one 40 %. ``status`` is how far its filing got
+    ("filed", "pending", "returned" with ``comment``, "draft"); ``terminated`` is the note of a contract the
+    two sides ended early.
     """
 
     short: str
@@ -387,7 +387,7 @@ PROJECTS = (
         330,
         365,
         96,
-        (("BJ-IS150-315", 12), ("FM-D971-300", 20), ("FM-Z41-100", 30)),
+        (("BJ-IS150-315", 24), ("FM-D971-300", 40), ("FM-Z41-100", 60), ("BJ-BTG3-120", 1), ("FW-AZ", 4)),
     ),
     ContractRow(
         "春城水务",
@@ -412,7 +412,14 @@ PROJECTS = (
         450,
         400,
         150,
-        (("BJ-WQ150-15", 14), ("FM-Z41-100", 30)),
+        (
+            ("BJ-WQ150-15", 60),
+            ("BJ-XBD8-30", 4),
+            ("BJ-BTG3-120", 2),
+            ("FM-Z41-100", 120),
+            ("FM-H44-200", 60),
+            ("FW-AZ", 6),
+        ),
         deliveries=1,
         terminated="泵站改造项目因规划调整暂停实施，经双方协商一致解除合同；已交付设备已验收结算，未交付部分不再执行。",
     ),
@@ -422,7 +429,14 @@ PROJECTS = (
         150,
         240,
         110,
-        (("BJ-WQ150-15", 16), ("FM-H44-200", 12), ("FW-AZ", 2)),
+        (
+            ("BJ-WQ150-15", 60),
+            ("BJ-XBD8-30", 2),
+            ("FM-H44-200", 40),
+            ("FM-D971-300", 30),
+            ("PJ-QT-FL", 10),
+            ("FW-AZ", 6),
+        ),
     ),
 )
 # Contracts of customers whose cards are not filed yet: the manager records them, they wait as drafts.
@@ -452,7 +466,7 @@ LATEST_ORDER = {
         "returned",
         "折扣 10% 超出经销协议约定（最高 8%），且未附折价审批单，请核对单价或补办折价审批后重新提交。",
     ),
-    "穗丰泵阀": ("returned", "客户订单号与采购单扫描件不一致，请核对后重新提交。"),
+    "穗丰泵阀": ("returned", "交货期与客户采购单不一致（采购单要求 15 天内到货），请与客户确认后重新提交。"),
 }
 # Draft orders of customers whose cards are not filed: short -> ((product code, quantity), …).
 PROSPECT_ORDERS = {
@@ -470,7 +484,6 @@ ORDER_NOTES = (
     "加急，要求一周内到货",
     "随货提供合格证及检测报告",
     "送货至客户工地，提前一天电话联系",
-    "",
 )
 
 # Windows of the two years, in days before today: a gap around the year's edge keeps every order clearly in

@@ -103,7 +103,7 @@ class Customer(TimeStamped, FiledEntry):
         help_text=_("Leave empty to let the sales analysis decide the grade."),
     )
     # What the ABC analysis of trailing sales last said; ``grade`` is the override when there is one.
-    sales_grade = models.CharField(_("grade by sales"), max_length=1, choices=Grade.choices, blank=True, editable=False)
+    sales_grade = models.CharField(_("grade by sales"), max_length=1, choices=Grade.choices, blank=True)
     chain_position = models.CharField(
         _("position in the chain"), max_length=20, choices=choices.ChainPosition.choices, blank=True
     )

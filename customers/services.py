@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from archive import filing
+from archive.filing import EditConflict  # noqa: F401 - raised by customer_update; callers catch it from here
 from archive.history import delete_with_trail, save_with_trail, user_display
 from archive.models import FilingRequest
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
@@ -32,7 +33,7 @@ User = get_user_model()
 CARD_FIELDS = frozenset(
     f.name
     for f in Customer._meta.concrete_fields
-    if f.editable and f.name not in {"id", "owner", "status", "archive_no", "grade", "created_at", "updated_at"}
+    if f.editable and f.name not in {"id", "owner", "status", "archive_no", "grade", "sales_grade", "created_at", "updated_at"}
 )
 # What a document's editor may change; the file itself is never replaced, only filed anew.
 ATTACHMENT_FIELDS = frozenset({"kind", "title"})

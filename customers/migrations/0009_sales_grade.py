@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='sales_grade',
-            field=models.CharField(blank=True, choices=[('A', 'Grade A'), ('B', 'Grade B'), ('C', 'Grade C'), ('D', 'Grade D')], editable=False, max_length=1, verbose_name='grade by sales'),
+            field=models.CharField(blank=True, choices=[('A', 'Grade A'), ('B', 'Grade B'), ('C', 'Grade C'), ('D', 'Grade D')], max_length=1, verbose_name='grade by sales'),
         ),
         migrations.AddField(
             model_name='historicalcustomer',
             name='sales_grade',
-            field=models.CharField(blank=True, choices=[('A', 'Grade A'), ('B', 'Grade B'), ('C', 'Grade C'), ('D', 'Grade D')], editable=False, max_length=1, verbose_name='grade by sales'),
+            field=models.CharField(blank=True, choices=[('A', 'Grade A'), ('B', 'Grade B'), ('C', 'Grade C'), ('D', 'Grade D')], max_length=1, verbose_name='grade by sales'),
         ),
         migrations.AddConstraint(
             model_name='customer',

@@ -169,8 +169,11 @@ def test_requests_wait_for_the_director_and_some_were_decided(demo):
     changes = FilingRequest.objects.filter(kind=Kind.CHANGE)
     assert changes.filter(state=State.RETURNED).exclude(comment="").exists()
     approved = changes.get(state=State.APPROVED)
-    reason = approved.entry.history.order_by("-history_id").values_list("history_change_reason", flat=True)[0]
-    assert f"#{approved.pk}" in reason
+    # Not necessarily the card's latest version: the contracts step grades the customers by their orders after.
+    reasons = approved.entry.history.filter(history_user__username="director").values_list(
+        "history_change_reason", flat=True
+    )
+    assert any(f"#{approved.pk}" in reason for reason in reasons)
     director = User.objects.get(username="director")
     assert filing.inbox(director).count() == pending.count()
 
