@@ -387,7 +387,7 @@ PROJECTS = (
         330,
         365,
         96,
-        (("BJ-IS150-315", 24), ("FM-D971-300", 40), ("FM-Z41-100", 60), ("BJ-BTG3-120", 1), ("FW-AZ", 4)),
+        (("BJ-IS150-315", 24), ("FM-D971-300", 40), ("FM-Z41-100", 60), ("BJ-BTG3-120", 2)),
     ),
     ContractRow(
         "春城水务",
@@ -412,14 +412,7 @@ PROJECTS = (
         450,
         400,
         150,
-        (
-            ("BJ-WQ150-15", 60),
-            ("BJ-XBD8-30", 4),
-            ("BJ-BTG3-120", 2),
-            ("FM-Z41-100", 120),
-            ("FM-H44-200", 60),
-            ("FW-AZ", 6),
-        ),
+        (("BJ-WQ150-15", 80), ("BJ-XBD8-30", 6), ("FM-Z41-100", 120), ("FM-H44-200", 100)),
         deliveries=1,
         terminated="泵站改造项目因规划调整暂停实施，经双方协商一致解除合同；已交付设备已验收结算，未交付部分不再执行。",
     ),
@@ -429,14 +422,7 @@ PROJECTS = (
         150,
         240,
         110,
-        (
-            ("BJ-WQ150-15", 60),
-            ("BJ-XBD8-30", 2),
-            ("FM-H44-200", 40),
-            ("FM-D971-300", 30),
-            ("PJ-QT-FL", 10),
-            ("FW-AZ", 6),
-        ),
+        (("BJ-WQ150-15", 70), ("BJ-XBD8-30", 3), ("FM-D971-300", 30), ("FW-AZ", 6)),
     ),
 )
 # Contracts of customers whose cards are not filed yet: the manager records them, they wait as drafts.
@@ -573,6 +559,7 @@ def build_sales(today: datetime.date) -> list[SalesPlan]:
     _number_contracts(plans, today)
     numbers = [c.number for p in plans for c in p.contracts]
     assert len(numbers) == len(set(numbers)), "demo contract numbers must be unique"
+    assert all(1 <= len(o.lines) <= 4 for p in plans for o in p.orders), "an order has one to four lines"
     shorts = [b.short for b in BUYERS]
     named = [*(c.short for c in PROJECTS), *LATEST_ORDER, CONTRACT_CHANGE[0], ORDER_CHANGE[0]]
     assert set(named) <= set(shorts), f"unknown buyers: {sorted(set(named) - set(shorts))}"

@@ -111,12 +111,13 @@ class OrderForm(EntryFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            contracts = selectors.contracts_for_orders(customer=self.instance.customer)
+            customers = [self.instance.customer_id]
         else:
-            contracts = Contract.objects.filter(customer__in=self.fields["customer"].queryset.values("pk")).order_by(
-                "-signed_on", "-id"
-            )
-        self.fields["contract"].queryset = contracts.select_related(None)
+            chosen = self.data.get("customer") or self.initial.get("customer")
+            customers = self.fields["customer"].queryset.values("pk")
+            if str(chosen or "").isdigit():
+                customers = customers.filter(pk=chosen)  # the chosen customer's contracts, if it is one of ours
+        self.fields["contract"].queryset = Contract.objects.filter(customer__in=customers).order_by("-signed_on", "-id")
 
     def clean(self):
         cleaned = super().clean()

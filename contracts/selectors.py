@@ -75,11 +75,6 @@ def customer_orders(*, customer: Customer) -> QuerySet[Order]:
     return customer.orders.order_by("-ordered_on", "-id")
 
 
-def contracts_for_orders(*, customer: Customer) -> QuerySet[Contract]:
-    """The contracts an order of ``customer`` may run under: its own, the latest first."""
-    return customer.contracts.order_by("-signed_on", "-id")
-
-
 def products(*, include_inactive: bool = False) -> QuerySet[Product]:
     queryset = Product.objects.all()
     return queryset if include_inactive else queryset.filter(is_active=True)

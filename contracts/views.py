@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
@@ -242,6 +243,12 @@ class OrderFormView(EntryFormView):
 
     def get_entry(self, user, pk):
         return selectors.order_detail(user=user, pk=pk)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.entry is None:
+            initial["ordered_on"] = timezone.localdate()
+        return initial
 
     def get_formset(self):
         data = self.request.POST if self.request.method == "POST" else None
