@@ -609,7 +609,7 @@ def _discount(rng: random.Random, buyer: Buyer) -> Decimal:
 
 
 def _lines(rng: random.Random, buyer: Buyer, budget: float, ago: int) -> list[LinePlan]:
-    """One to four lines of the buyer's usual products, worth about ``budget`` yuan at list price."""
+    """One to four lines of the buyer's usual products at list price, worth about ``budget`` yuan in all."""
     mix = MIXES[buyer.mix]
     count = rng.choices((1, 2, 3, 4), weights=(2, 4, 3, 2) if buyer.dealer else (5, 4, 2, 1))[0]
     lines: list[LinePlan] = []
@@ -622,18 +622,16 @@ def _lines(rng: random.Random, buyer: Buyer, budget: float, ago: int) -> list[Li
             if lines:
                 break
             affordable = [min(mix, key=lambda c: PRODUCT_PRICES[c])]
-        code = rng.choices(affordable, weights=[mix[c] for c in affordable])[0]
+        product = _product_for(rng.choices(affordable, weights=[mix[c] for c in affordable])[0], ago)
         discount = _discount(rng, buyer)
-        net = float(PRODUCT_PRICES[code]) * (100 - float(discount)) / 100
+        net = float(PRODUCT_PRICES[product]) * (100 - float(discount)) / 100
         line = LinePlan(
-            product=_product_for(code, ago),
-            quantity=_quantity(code, share / net),
-            unit_price=PRODUCT_PRICES[code],
+            product=product,
+            quantity=_quantity(product, share / net),
+            unit_price=PRODUCT_PRICES[product],
             discount=discount,
-            specification="",
+            specification=PRODUCT_SPECS[product],
         )
-        line.unit_price = PRODUCT_PRICES[line.product]
-        line.specification = PRODUCT_SPECS[line.product]
         lines.append(line)
         left -= float(line.amount)
     return lines

@@ -33,7 +33,8 @@ User = get_user_model()
 CARD_FIELDS = frozenset(
     f.name
     for f in Customer._meta.concrete_fields
-    if f.editable and f.name not in {"id", "owner", "status", "archive_no", "grade", "sales_grade", "created_at", "updated_at"}
+    if f.editable
+    and f.name not in {"id", "owner", "status", "archive_no", "grade", "sales_grade", "created_at", "updated_at"}
 )
 # What a document's editor may change; the file itself is never replaced, only filed anew.
 ATTACHMENT_FIELDS = frozenset({"kind", "title"})
