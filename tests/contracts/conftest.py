@@ -73,36 +73,41 @@ def order_b(world, products):
     )
 
 
+def make_contract(author, customer, number, title, signed_on, amount, *, ends_on=None, upload=None):
+    """A draft contract through the service, starting the day it is signed unless the test needs more."""
+    return services.contract_create(
+        actor=author,
+        customer_id=customer.pk,
+        data={
+            "number": number,
+            "title": title,
+            "signed_on": signed_on,
+            "starts_on": signed_on,
+            "ends_on": ends_on,
+            "amount": Decimal(amount),
+        },
+        upload=upload,
+    )
+
+
 @pytest.fixture
 def contract_a(world):
-    return services.contract_create(
-        actor=world["owner"],
-        customer_id=world["a"].pk,
-        data={
-            "number": "HT-2026-0001",
-            "title": "年度采购框架合同",
-            "signed_on": datetime.date(2026, 1, 8),
-            "starts_on": datetime.date(2026, 1, 10),
-            "ends_on": datetime.date(2026, 12, 31),
-            "amount": Decimal("500000.00"),
-        },
+    return make_contract(
+        world["owner"],
+        world["a"],
+        "HT-2026-0001",
+        "年度采购框架合同",
+        datetime.date(2026, 1, 8),
+        "500000.00",
+        ends_on=datetime.date(2026, 12, 31),
     )
 
 
 @pytest.fixture
 def contract_b(world):
-    return services.contract_create(
-        actor=world["other_manager"],
-        customer_id=world["b"].pk,
-        data={
-            "number": "HT-2026-0002",
-            "title": "设备供货合同",
-            "signed_on": datetime.date(2026, 2, 1),
-            "starts_on": datetime.date(2026, 2, 1),
-            "ends_on": None,
-            "amount": Decimal("80000.00"),
-        },
+    return make_contract(
+        world["other_manager"], world["b"], "HT-2026-0002", "设备供货合同", datetime.date(2026, 2, 1), "80000.00"
     )
 
 
-__all__ = ["Product", "order_lines"]
+__all__ = ["Product", "make_contract", "order_lines"]

@@ -14,7 +14,7 @@ from contracts.models import Contract, Order, OrderLine
 from customers.models import Customer
 
 from ..helpers import LOGIN, SIGNED_IN, assert_matrix, file_through_approval, form_data, pdf_bytes, upload
-from .conftest import order_lines
+from .conftest import make_contract, order_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,9 @@ def _edit_a():
 
 @pytest.fixture
 def contract_with_file(world):
-    return services.contract_create(
-        actor=world["owner"],
-        customer_id=world["a"].pk,
-        data={
-            "number": "HT-2026-0100",
-            "title": "带扫描件的合同",
-            "signed_on": datetime.date(2026, 1, 8),
-            "starts_on": datetime.date(2026, 1, 8),
-            "amount": Decimal("1000.00"),
-        },
-        upload=upload("合同.pdf", pdf_bytes("signed contract"), "application/pdf"),
+    scan = upload("合同.pdf", pdf_bytes("signed contract"), "application/pdf")
+    return make_contract(
+        world["owner"], world["a"], "HT-2026-0100", "带扫描件的合同", datetime.date(2026, 1, 8), "1000.00", upload=scan
     )
 
 
