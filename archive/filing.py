@@ -346,6 +346,9 @@ def request_approve(*, actor, request_id) -> FilingRequest:
     if entry.deleted_at is not None:
         raise ValidationError(_("The entry is in the recycle bin."), code="deleted")
     APPLY[request.kind](request, spec, entry, actor=actor)
+    if request.kind == Kind.FILING:
+        for hook in registry.filing_hooks(spec.model):
+            hook(entry, actor=actor, request=request)
     _decide(request, actor=actor, state=State.APPROVED)
     return request
 

@@ -115,6 +115,7 @@ class Registry:
         self._sheets: dict[str, WorkbookSheet] = {}
         self._filables: dict[str, Filable] = {}
         self._demo_steps: dict[str, DemoStep] = {}
+        self._filing_hooks: dict[str, list[Callable]] = {}
         self.gateway: Gateway | None = None
 
     def register_filable(self, filable: Filable) -> None:
@@ -132,6 +133,17 @@ class Registry:
             return self._filables[label.lower()]
         except KeyError:
             raise LookupError(f"{label} is not a filed archive model") from None
+
+    def register_filing_hook(self, model: type[models.Model], hook: Callable) -> None:
+        """Run ``hook(entry, actor=…, request=…)`` when an entry of ``model`` is filed, inside the approval.
+
+        Another category follows what this one files without the filing app knowing it: credit opens a
+        receivable when an order is filed. A hook that raises ``ValidationError`` refuses the approval.
+        """
+        self._filing_hooks.setdefault(model._meta.label_lower, []).append(hook)
+
+    def filing_hooks(self, model: type[models.Model]) -> list[Callable]:
+        return self._filing_hooks.get(model._meta.label_lower, [])
 
     @property
     def root(self) -> Filable:

@@ -214,3 +214,22 @@ ARCHIVE_PAGE_SIZE = 50
 # above it hold less than the first share of all sales, B below the second, C for the rest; no sales is D.
 ARCHIVE_ABC_SHARES = (Decimal("0.80"), Decimal("0.95"))
 ARCHIVE_ABC_WINDOW_MONTHS = 12
+# Credit (credit.scoring): the weight of each C in an application's score (they add up to 1), and per credit grade
+# the lowest weighted score that earns it and the share of the asked-for limit it grants.
+ARCHIVE_CREDIT_WEIGHTS = {
+    "character": Decimal("0.25"),
+    "capacity": Decimal("0.25"),
+    "capital": Decimal("0.20"),
+    "collateral": Decimal("0.15"),
+    "conditions": Decimal("0.15"),
+}
+ARCHIVE_CREDIT_GRADES = (
+    ("AAA", Decimal("4.50"), Decimal("1.00")),
+    ("AA", Decimal("4.00"), Decimal("0.80")),
+    ("A", Decimal("3.00"), Decimal("0.60")),
+    ("B", Decimal("2.00"), Decimal("0.30")),
+    ("C", Decimal("0"), Decimal("0")),
+)
+# Payment terms of a customer without a credit profile, and the upper ends of the aging buckets (days).
+ARCHIVE_CREDIT_DEFAULT_TERMS_DAYS = 30
+ARCHIVE_AGING_BUCKETS = (30, 60, 90, 180)

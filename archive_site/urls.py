@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("customers/", include("customers.urls")),
     path("", include("contracts.urls")),
+    path("credit/", include("credit.urls")),
     path("", include("archive.urls")),
 ]

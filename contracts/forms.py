@@ -118,6 +118,14 @@ class OrderForm(EntryFormMixin, forms.ModelForm):
             if str(chosen or "").isdigit():
                 customers = customers.filter(pk=chosen)  # the chosen customer's contracts, if it is one of ours
         self.fields["contract"].queryset = Contract.objects.filter(customer__in=customers).order_by("-signed_on", "-id")
+        if not self.proposing and self.user.has_perm(services.OVERRIDE_PERMISSION):
+            self.fields["override_reason"] = forms.CharField(
+                label=_("reason to let it through"),
+                max_length=500,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                help_text=_("Only when a check such as the credit limit refuses the order: say why it may go ahead."),
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -179,7 +179,10 @@ class Order(TimeStamped, FiledEntry):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-ordered_on", "-id"]
-        permissions = [("grade_customers", _("Can grade customers by their sales (ABC)"))]
+        permissions = [
+            ("grade_customers", _("Can grade customers by their sales (ABC)")),
+            ("override_order_checks", _("Can let an order through a refused check (such as the credit limit)")),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]

@@ -7,7 +7,7 @@ order: they are written with it, while it is a draft, and its total is always th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,6 @@ from archive import filing
 from archive.history import delete_with_trail, save_with_trail
 from archive.models import FilingRequest
 from customers import permissions
-from customers.models import Customer
 from customers.permissions import Action
 from customers.validators import validate_attachment
 
@@ -32,6 +31,17 @@ CONTRACT_FIELDS = frozenset({"number", "title", "signed_on", "starts_on", "ends_
 # An order's header; its lines are fixed once it is filed (the filed order is the sales record).
 ORDER_FIELDS = frozenset({"contract", "reference", "ordered_on", "settlement", "note"})
 LINE_FIELDS = ("product", "specification", "quantity", "unit_price", "discount")
+OVERRIDE_PERMISSION = "contracts.override_order_checks"
+
+# Checks the categories built on orders run on every save of an order, once its total is known (credit checks
+# the customer's limit). ``check(order, actor=…, override_reason=…)`` raises ``ValidationError`` to refuse the
+# save; a holder of OVERRIDE_PERMISSION who gives a reason may let it through, and the check records that.
+ORDER_CHECKS: list[Callable[..., None]] = []
+
+
+def register_order_check(check: Callable[..., None]) -> None:
+    if check not in ORDER_CHECKS:
+        ORDER_CHECKS.append(check)
 
 
 def _apply(instance, data: Mapping, allowed: Iterable[str]) -> None:
@@ -40,16 +50,6 @@ def _apply(instance, data: Mapping, allowed: Iterable[str]) -> None:
         raise ValueError(f"fields not writable here: {sorted(unknown)}")
     for name, value in data.items():
         setattr(instance, name, value)
-
-
-def _customer_to_change(actor, customer_id) -> Customer:
-    """The customer, locked, if ``actor`` may change it: 404 if unseen, refused if seen but not changeable."""
-    customer = permissions.get_customer_or_404(
-        actor, customer_id, Action.VIEW, queryset=Customer.objects.select_for_update()
-    )
-    if not permissions.can(actor, Action.CHANGE, customer):
-        raise PermissionDenied
-    return customer
 
 
 def _entry_to_change(actor, model, pk):
@@ -117,7 +117,7 @@ def _save_contract(contract: Contract, *, actor, reason: str, upload: UploadedFi
 @transaction.atomic
 def contract_create(*, actor, customer_id: int, data: Mapping, upload: UploadedFile | None = None) -> Contract:
     """Enter a contract as a draft on a customer the actor keeps."""
-    customer = _customer_to_change(actor, customer_id)
+    customer = permissions.customer_to_change(actor, customer_id)
     contract = Contract(customer=customer, created_by=actor)
     _apply(contract, data, CONTRACT_FIELDS)
     return _save_contract(contract, actor=actor, reason=_("Contract entered"), upload=upload)
@@ -194,28 +194,38 @@ def _write_lines(order: Order, lines: list[Mapping], *, actor, reason: str) -> D
     return total
 
 
-def _save_order(order: Order, lines: list[Mapping], *, actor, reason: str) -> Order:
+def _save_order(order: Order, lines: list[Mapping], *, actor, reason: str, override_reason: str = "") -> Order:
     order.full_clean(exclude=["total"])
     _check_contract(order)
+    if override_reason.strip() and not actor.has_perm(OVERRIDE_PERMISSION):
+        raise PermissionDenied(_("Only the sales director may let an order through a refused check."))
     if order.pk is None:
         order.total = Decimal("0.00")
         save_with_trail(order, actor=actor, reason=reason, clean=False)
     order.total = _write_lines(order, lines, actor=actor, reason=reason)
+    for check in ORDER_CHECKS:
+        check(order, actor=actor, override_reason=override_reason.strip())
     return save_with_trail(order, actor=actor, reason=reason, clean=False)
 
 
 @transaction.atomic
-def order_create(*, actor, customer_id: int, data: Mapping, lines: list[Mapping]) -> Order:
+def order_create(*, actor, customer_id: int, data: Mapping, lines: list[Mapping], override_reason: str = "") -> Order:
     """Enter an order with its lines as a draft on a customer the actor keeps."""
-    customer = _customer_to_change(actor, customer_id)
+    customer = permissions.customer_to_change(actor, customer_id)
     order = Order(customer=customer, created_by=actor)
     _apply(order, data, ORDER_FIELDS)
-    return _save_order(order, list(lines), actor=actor, reason=_("Order entered"))
+    return _save_order(order, list(lines), actor=actor, reason=_("Order entered"), override_reason=override_reason)
 
 
 @transaction.atomic
 def order_update(
-    *, actor, order_id: int, data: Mapping, lines: list[Mapping], expected_version: int | None = None
+    *,
+    actor,
+    order_id: int,
+    data: Mapping,
+    lines: list[Mapping],
+    expected_version: int | None = None,
+    override_reason: str = "",
 ) -> Order:
     """Change a draft or returned order and its lines (a filed one goes through :func:`order_change_propose`)."""
     order = _entry_to_change(actor, Order, order_id)
@@ -223,7 +233,7 @@ def order_update(
     filing.check_version(order, expected_version)
     _apply(order, data, ORDER_FIELDS)
     order.version += 1
-    return _save_order(order, list(lines), actor=actor, reason=_("Order edited"))
+    return _save_order(order, list(lines), actor=actor, reason=_("Order edited"), override_reason=override_reason)
 
 
 @transaction.atomic

@@ -280,7 +280,13 @@ class OrderFormView(EntryFormView):
                     )
                 )
             if self.entry is None:
-                order = services.order_create(actor=user, customer_id=form.customer.pk, data=data, lines=lines.lines())
+                order = services.order_create(
+                    actor=user,
+                    customer_id=form.customer.pk,
+                    data=data,
+                    lines=lines.lines(),
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                )
                 messages.success(
                     request,
                     _("Order entered as a draft: %(count)s lines, total ¥%(total)s. Submit it for approval when ready.")
@@ -293,6 +299,7 @@ class OrderFormView(EntryFormView):
                     data=data,
                     lines=lines.lines(),
                     expected_version=form.cleaned_data.get("version"),
+                    override_reason=form.cleaned_data.get("override_reason", ""),
                 )
                 messages.success(request, _("Order saved."))
         except (ValidationError, EditConflict) as exc:

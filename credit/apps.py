@@ -7,3 +7,8 @@ class CreditConfig(AppConfig):
 
     name = "credit"
     verbose_name = _("Receivables and credit")
+
+    def ready(self):
+        from . import sections
+
+        sections.register()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
@@ -99,6 +100,17 @@ def get_customer_or_404(user, pk, action: Action = Action.VIEW, queryset: QueryS
         return restrict(base, user, action).get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def customer_to_change(user, pk) -> Customer:
+    """The customer ``pk``, locked for the write that follows, if ``user`` may change it.
+
+    404 if ``user`` may not even read it; ``PermissionDenied`` if they read it but may not change it.
+    """
+    customer = get_customer_or_404(user, pk, Action.VIEW, queryset=Customer.objects.select_for_update())
+    if not can(user, Action.CHANGE, customer):
+        raise PermissionDenied
+    return customer
 
 
 def grant(customer: Customer, to, actions=(Action.VIEW,)) -> None:
