@@ -12,14 +12,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.choices import FilingStatus
-from contracts.models import MONEY, Order
+from contracts.models import MONEY, Order, money
 from customers import permissions
 
 from . import ledger
@@ -58,7 +71,7 @@ def with_outstanding(queryset: QuerySet[Receivable]) -> QuerySet[Receivable]:
     """Receivables annotated with ``paid``, ``outstanding`` and ``due`` (the due date in force)."""
     return queryset.annotate(
         paid=_paid_subquery(),
-        outstanding=F("amount") - F("paid"),
+        outstanding=ExpressionWrapper(F("amount") - F("paid"), output_field=DecimalField(**MONEY)),
         due=Coalesce("extended_due_on", "due_on"),
     )
 
@@ -109,7 +122,7 @@ def payment_list(*, user) -> QuerySet[Payment]:
     return (
         permissions.restrict_related(Payment.objects.select_related("customer", "customer__owner"), user)
         .annotate(allocated=_money(Subquery(allocated, output_field=DecimalField(**MONEY))))
-        .annotate(unallocated=F("amount") - F("allocated"))
+        .annotate(unallocated=ExpressionWrapper(F("amount") - F("allocated"), output_field=DecimalField(**MONEY)))
         .order_by("-received_on", "-id")
     )
 
@@ -149,7 +162,7 @@ class CreditStatus:
 
     @property
     def outstanding(self) -> Decimal:
-        return sum((r.outstanding for r in self.open_receivables), ZERO)
+        return money(sum((r.outstanding for r in self.open_receivables), ZERO))
 
     @property
     def overdue_receivables(self) -> list[Receivable]:
@@ -157,7 +170,7 @@ class CreditStatus:
 
     @property
     def overdue(self) -> Decimal:
-        return sum((r.outstanding for r in self.overdue_receivables), ZERO)
+        return money(sum((r.outstanding for r in self.overdue_receivables), ZERO))
 
     @property
     def exposure(self) -> Decimal:
@@ -319,6 +332,9 @@ def aging(*, user, as_of: datetime.date, basis: str = AgingBasis.ISSUED, owner_i
         line.buckets[row["bucket"]] += row["amount"]
     for row in paid:
         lines[row["receivable__customer_id"]].buckets[row["bucket"]] -= row["amount"]
+    for line in lines.values():
+        # SQLite adds decimals as floating point: bring each sum back to the fen (PostgreSQL's are exact already).
+        line.buckets = [money(amount) for amount in line.buckets]
     customers = sorted((line for line in lines.values() if line.total > 0), key=lambda line: (-line.total, line.label))
     by_owner: dict[int | None, AgingLine] = {}
     for line in customers:
