@@ -87,8 +87,11 @@ class CreditSeeder:
         overdue = [c for c in customers if self.overdue_receivables(c)]
         for customer in overdue[:2]:
             self.extend(customer, approve=customer is overdue[0])
-        if len(overdue) > 2:
-            self.plan(overdue[2])
+        # The plan goes to a customer that has paid nothing for 100 days, so only the plan's payments count.
+        quiet = Payment.objects.filter(received_on__gte=self.today - datetime.timedelta(days=100))
+        quiet = [c for c in overdue[2:] if not quiet.filter(customer=c).exists()]
+        if quiet:
+            self.plan(quiet[0])
         return dict(self.created)
 
     # Payments follow the orders' settlement.
@@ -158,16 +161,23 @@ class CreditSeeder:
             filing.request_approve(actor=self.director, request_id=request.pk)
 
     def plan(self, customer: Customer) -> None:
+        """A plan agreed 100 days ago: the first instalment paid on time, the second late, the third missing."""
+        start = self.today - datetime.timedelta(days=100)
         owed = sum((r.outstanding for r in self.overdue_receivables(customer)), Decimal(0))
         part = money(owed / 4)
-        start = self.today - datetime.timedelta(days=75)
+        due = [start + datetime.timedelta(days=days) for days in (20, 50, 80, 130)]
         services.plan_create(
             actor=customer.owner,
             customer_id=customer.pk,
             data={"title": "逾期货款分期回款计划", "starts_on": start, "note": "经双方协商，逾期货款分四期付清。"},
-            instalments=[
-                {"due_on": start + datetime.timedelta(days=30 * n), "amount": part if n < 4 else owed - 3 * part}
-                for n in range(1, 5)
-            ],
+            instalments=[{"due_on": day, "amount": part} for day in due[:3]]
+            + [{"due_on": due[3], "amount": owed - 3 * part}],
         )
+        for received_on in (due[0] - datetime.timedelta(days=2), due[1] + datetime.timedelta(days=8)):
+            services.payment_record(
+                actor=customer.owner,
+                customer_id=customer.pk,
+                data={"received_on": received_on, "amount": part, "method": PaymentMethod.TRANSFER, "reference": ""},
+            )
+            self.created["payments"] += 1
         self.created["repayment plans"] += 1
