@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from archive.choices import FilingStatus
 from contracts.models import MONEY, Order, money
@@ -339,11 +340,12 @@ def aging(*, user, as_of: datetime.date, basis: str = AgingBasis.ISSUED, owner_i
     by_owner: dict[int | None, AgingLine] = {}
     for line in customers:
         manager = by_owner.setdefault(
-            line.owner_id, AgingLine(label=owners[line.owner_id] or _("(no manager)"), buckets=[ZERO] * width)
+            line.owner_id,
+            AgingLine(label=owners[line.owner_id] or _("(no manager)"), buckets=[ZERO] * width, owner_id=line.owner_id),
         )
         manager.buckets = [a + b for a, b in zip(manager.buckets, line.buckets, strict=True)]
         manager.customers += 1
-    total = AgingLine(label=_("Total"), buckets=[ZERO] * width, customers=len(customers))
+    total = AgingLine(label=pgettext("aging report", "Total"), buckets=[ZERO] * width, customers=len(customers))
     for line in customers:
         total.buckets = [a + b for a, b in zip(total.buckets, line.buckets, strict=True)]
     return AgingReport(

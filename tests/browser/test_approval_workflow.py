@@ -54,7 +54,7 @@ def archive_no(number: int) -> str:
 
 def logout(page, live_server) -> None:
     """Sign out through the user menu of the navigation bar."""
-    page.locator(".app-navbar .dropdown-toggle").click()
+    page.locator("#user-menu").click()
     button = page.locator("form[action='/accounts/logout/'] button[type=submit]")
     expect(button).to_be_visible()
     with page.expect_navigation():
