@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -86,6 +87,19 @@ def receivable_list(*, user) -> QuerySet[Receivable]:
 
 def receivable_detail(*, user, pk) -> Receivable:
     return _get(receivable_list(user=user), pk)
+
+
+def receivable_totals(receivables: QuerySet[Receivable]) -> dict:
+    """Count, amount, paid and outstanding over every row of ``receivables`` (all pages), added up by the database.
+
+    Two aggregates, amounts less allocations, rather than ``Sum("outstanding")``: Django wraps an aggregate over
+    the annotations of :func:`with_outstanding` in a subquery that leaves ``outstanding`` out, and SQLite then sums
+    the string "outstanding" to 0 (PostgreSQL refuses the query).
+    """
+    keys = receivables.order_by().values("pk")
+    owed = Receivable.objects.filter(pk__in=keys).aggregate(count=Count("pk"), amount=_money(Sum("amount")))
+    paid = PaymentAllocation.objects.filter(receivable__in=keys).aggregate(total=_money(Sum("amount")))["total"]
+    return {"count": owed["count"], "amount": owed["amount"], "paid": paid, "outstanding": owed["amount"] - paid}
 
 
 def overdue_list(*, user, today: datetime.date) -> QuerySet[Receivable]:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Sum
 from django.http import FileResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,27 +24,13 @@ from customers.models import AccessRecord
 from .. import exports, selectors
 from ..choices import AgingBasis
 from ..forms.reports import AgingForm, OverdueFilterSet
-from ..models import PaymentAllocation, Receivable
-from ..selectors import ZERO, AgingLine
+from ..selectors import AgingLine
 
 # Over this many days overdue a receivable is shown in red and bold.
 LONG_OVERDUE_DAYS = 90
 # The colours of the aging buckets, from young to old; "not yet due" (age counted from the due date) is green.
 AGE_COLOURS = ["#5dade2", "#2e86c1", "#f5b041", "#e67e22", "#c0392b"]
 NOT_DUE_COLOUR = "#52be80"
-
-
-def overdue_totals(receivables) -> dict:
-    """How many receivables and how much is still owed on them, over every page, added up by the database.
-
-    Two aggregates, amounts less allocations, rather than ``Sum("outstanding")``: Django wraps an aggregate over
-    these annotations in a subquery that leaves ``outstanding`` out, and SQLite then sums the string literal
-    "outstanding" to 0 (PostgreSQL would refuse the query).
-    """
-    keys = receivables.order_by().values("pk")
-    owed = Receivable.objects.filter(pk__in=keys).aggregate(count=Count("pk"), amount=Sum("amount"))
-    paid = PaymentAllocation.objects.filter(receivable__in=keys).aggregate(total=Sum("amount"))["total"]
-    return {"count": owed["count"], "outstanding": (owed["amount"] or ZERO) - (paid or ZERO)}
 
 
 class OverdueView(FilterView):
@@ -61,7 +46,7 @@ class OverdueView(FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = overdue_totals(self.object_list)
+        context["totals"] = selectors.receivable_totals(self.object_list)
         for receivable in context["object_list"]:
             receivable.days_overdue = (self.today - receivable.due).days
         context.update(today=self.today, long_overdue=LONG_OVERDUE_DAYS)
