@@ -112,7 +112,8 @@ def test_the_overdue_list_holds_what_the_reader_may_see_with_database_totals(cli
     rows = list(response.context["object_list"])
     assert {r.pk: r.outstanding for r in rows} == {ledger[key].pk: amount for key, amount in expected.items()}
     total = sum(expected.values(), ZERO)
-    assert response.context["totals"] == {"count": len(expected), "outstanding": total}
+    totals = response.context["totals"]
+    assert (totals["count"], totals["outstanding"]) == (len(expected), total)
     assert f'id="totals-outstanding">¥{total:,.2f}<' in response.content.decode()
 
 
@@ -146,7 +147,8 @@ def test_the_overdue_filters(client, world, ledger):
     assert [r.pk for r in by_owner.context["object_list"]] == [ledger["b_old"].pk]
     by_customer = _overdue(client, world["director"], customer=world["a"].pk)
     assert [r.pk for r in by_customer.context["object_list"]] == [ledger["a_old"].pk, ledger["a_new"].pk]
-    assert by_customer.context["totals"] == {"count": 2, "outstanding": Decimal("1100.00")}
+    totals = by_customer.context["totals"]
+    assert (totals["count"], totals["outstanding"]) == (2, Decimal("1100.00"))
     assert by_customer.context["filter_customer"] == world["a"]
     by_name = _overdue(client, world["director"], q=world["b"].name[-6:])
     assert [r.pk for r in by_name.context["object_list"]] == [ledger["b_old"].pk]
