@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -27,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,7 +72,8 @@ def with_outstanding(queryset: QuerySet[Receivable]) -> QuerySet[Receivable]:
     """Receivables annotated with ``paid``, ``outstanding`` and ``due`` (the due date in force)."""
     return queryset.annotate(
         paid=_paid_subquery(),
-        outstanding=ExpressionWrapper(F("amount") - F("paid"), output_field=DecimalField(**MONEY)),
+        # Rounded in SQL: SQLite subtracts decimals as floating point (0.80 − 0.80 may leave 1e-16 "owed").
+        outstanding=Round(F("amount") - F("paid"), 2, output_field=DecimalField(**MONEY)),
         due=Coalesce("extended_due_on", "due_on"),
     )
 
@@ -137,7 +137,7 @@ def payment_list(*, user) -> QuerySet[Payment]:
     return (
         permissions.restrict_related(Payment.objects.select_related("customer", "customer__owner"), user)
         .annotate(allocated=_money(Subquery(allocated, output_field=DecimalField(**MONEY))))
-        .annotate(unallocated=ExpressionWrapper(F("amount") - F("allocated"), output_field=DecimalField(**MONEY)))
+        .annotate(unallocated=Round(F("amount") - F("allocated"), 2, output_field=DecimalField(**MONEY)))
         .order_by("-received_on", "-id")
     )
 
