@@ -114,7 +114,7 @@ def paid_by_receivable(receivable_ids) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    return {row["receivable_id"]: row["total"] for row in rows}
+    return {row["receivable_id"]: money(row["total"]) for row in rows}
 
 
 def outstanding_of(receivable: Receivable) -> Decimal:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from archive import filing
 from archive.history import delete_with_trail, save_with_trail, user_display
-from contracts.models import Order
+from contracts.models import Order, money
 from contracts.services import OVERRIDE_PERMISSION
 from customers import permissions
 from customers.permissions import Action
@@ -199,7 +199,9 @@ def receivable_create(*, actor, customer_id: int, data: Mapping) -> Receivable:
     receivable = Receivable(customer=customer, created_by=actor)
     _apply(receivable, data, RECEIVABLE_FIELDS)
     if not (receivable.reason or "").strip():
-        raise ValidationError({"reason": _("Say why this receivable is entered by hand.")}, code="required")
+        raise ValidationError(
+            {"reason": ValidationError(_("Say why this receivable is entered by hand."), code="required")}
+        )
     if receivable.due_on is None and receivable.issued_on is not None:
         receivable.due_on = receivable.issued_on + datetime.timedelta(days=terms_days(customer.pk))
     return save_with_trail(
@@ -219,7 +221,7 @@ def _allocate(payment: Payment, *, actor, mode: str, amounts: Mapping[int, Decim
     )
     paid = selectors.paid_by_receivable([r.pk for r in receivables])
     outstanding = {r.pk: r.amount - paid.get(r.pk, ledger.ZERO) for r in receivables}
-    left = payment.amount - (payment.allocations.aggregate(total=Sum("amount"))["total"] or ledger.ZERO)
+    left = money(payment.amount - (payment.allocations.aggregate(total=Sum("amount"))["total"] or ledger.ZERO))
     if mode == Allocation.OLDEST_FIRST:
         receivables.sort(key=lambda r: (r.current_due_on, r.issued_on, r.pk))
         plan = ledger.oldest_first([(r.pk, outstanding[r.pk]) for r in receivables], left)
@@ -230,19 +232,28 @@ def _allocate(payment: Payment, *, actor, mode: str, amounts: Mapping[int, Decim
             if pk not in outstanding:
                 raise ValidationError(_("The receivable is not one of this customer's open receivables."), code="other")
             if amount < 0:
-                errors.append(_("An allocation cannot be negative."))
+                errors.append(ValidationError(_("An allocation cannot be negative."), code="over_allocated"))
             elif amount > outstanding[pk]:
                 errors.append(
-                    _("Receivable #%(number)s has only ¥%(open)s outstanding; ¥%(amount)s cannot be allocated to it.")
-                    % {"number": pk, "open": f"{outstanding[pk]:,.2f}", "amount": f"{amount:,.2f}"}
+                    ValidationError(
+                        _(
+                            "Receivable #%(number)s has only ¥%(open)s outstanding; "
+                            "¥%(amount)s cannot be allocated to it."
+                        )
+                        % {"number": pk, "open": f"{outstanding[pk]:,.2f}", "amount": f"{amount:,.2f}"},
+                        code="over_allocated",
+                    )
                 )
         if sum(plan.values(), ledger.ZERO) > left:
             errors.append(
-                _("The allocations add up to ¥%(total)s, more than the ¥%(left)s of the payment left to allocate.")
-                % {"total": f"{sum(plan.values(), ledger.ZERO):,.2f}", "left": f"{left:,.2f}"}
+                ValidationError(
+                    _("The allocations add up to ¥%(total)s, more than the ¥%(left)s of the payment left to allocate.")
+                    % {"total": f"{sum(plan.values(), ledger.ZERO):,.2f}", "left": f"{left:,.2f}"},
+                    code="over_allocated",
+                )
             )
         if errors:
-            raise ValidationError(errors, code="over_allocated")
+            raise ValidationError(errors)
     made = []
     existing = {a.receivable_id: a for a in payment.allocations.select_for_update()}
     for pk, amount in plan.items():
@@ -293,7 +304,7 @@ def allocation_remove(*, actor, allocation_id: int, reason: str) -> None:
     if not permissions.can(actor, Action.CHANGE, allocation.payment.customer):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError({"reason": _("Say why the allocation is undone.")}, code="required")
+        raise ValidationError({"reason": ValidationError(_("Say why the allocation is undone."), code="required")})
     delete_with_trail(allocation, actor=actor, reason=_("Allocation undone: %(reason)s") % {"reason": reason})
 
 
@@ -305,7 +316,7 @@ def extension_request(*, actor, receivable_id: int, requested_due_on: datetime.d
     """Ask the director to let a receivable be paid later; it goes to the inbox at once."""
     receivable = _locked_to_change(actor, Receivable.objects, receivable_id)
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the customer needs more time.")}, code="required")
+        raise ValidationError({"reason": ValidationError(_("Say why the customer needs more time."), code="required")})
     if selectors.outstanding_of(receivable) <= 0:
         raise ValidationError(_("This receivable is paid; there is nothing to extend."), code="paid")
     extension = ExtensionRequest(
