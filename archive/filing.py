@@ -214,7 +214,7 @@ def change_propose(*, actor, entry: FiledEntry, data: dict, note: str = "") -> F
             _("Only a filed entry is changed through a change request; edit the draft instead."), code="state"
         )
     if not note.strip():
-        raise ValidationError({"note": _("Say why the filed entry should change.")}, code="required")
+        raise ValidationError({"note": ValidationError(_("Say why the filed entry should change."), code="required")})
     candidate = copy.copy(entry)
     for name, value in data.items():
         setattr(candidate, name, value)
@@ -239,7 +239,7 @@ def deletion_request(*, actor, entry: FiledEntry, note: str) -> FilingRequest:
             _("This entry is waiting for approval; it can be deleted once the director has decided."), code="pending"
         )
     if not note.strip():
-        raise ValidationError({"note": _("Say why the entry should be deleted.")}, code="required")
+        raise ValidationError({"note": ValidationError(_("Say why the entry should be deleted."), code="required")})
     if _pending(spec, entry, Kind.DELETION).exists():
         raise ValidationError(_("A deletion request for this entry is already waiting."), code="duplicate")
     return _new_request(actor=actor, kind=Kind.DELETION, spec=spec, entry=entry, note=note)
@@ -358,7 +358,7 @@ def request_return(*, actor, request_id, comment: str) -> FilingRequest:
     """Send a request back with a comment. A returned change or deletion leaves the filed entry as it was."""
     request = _decidable(actor, request_id)
     if not comment.strip():
-        raise ValidationError({"comment": _("Tell the author what to correct.")}, code="required")
+        raise ValidationError({"comment": ValidationError(_("Tell the author what to correct."), code="required")})
     if request.kind == Kind.FILING:
         spec = registry.filable(request.content_type.model_class())
         entry = _locked(spec, request.object_id)

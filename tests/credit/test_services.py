@@ -91,13 +91,14 @@ def ledger_rows() -> tuple[int, ...]:
     )
 
 
-def extend(world, receivable, to, *, reason="客户资金周转，申请延期", approve=True) -> ExtensionRequest:
+def extend(world, receivable, to, *, reason="客户资金周转，申请延期", decide=True) -> ExtensionRequest:
+    """Ask for an extension as the keeper and, with ``decide``, have the director approve it."""
     customer = receivable.customer
     extension = services.extension_request(
         actor=keeper(world, customer), receivable_id=receivable.pk, requested_due_on=to, reason=reason
     )
-    if approve:
-        file_through_approval_request(world, extension)
+    if decide:
+        approve(world, extension)
     return extension
 
 
@@ -105,7 +106,8 @@ def request_of(entry) -> FilingRequest:
     return filing.entry_requests(entry).get()
 
 
-def file_through_approval_request(world, entry):
+def approve(world, entry):
+    """The director approves the request waiting on ``entry``."""
     filing.request_approve(actor=world["director"], request_id=request_of(entry).pk)
     entry.refresh_from_db()
     return entry
@@ -715,7 +717,7 @@ def test_an_approved_extension_moves_the_due_date_in_force_and_keeps_the_origina
 
 
 def test_a_returned_extension_leaves_the_due_date(world, receivable_a):
-    extension = extend(world, receivable_a, datetime.date(2026, 4, 30), approve=False)
+    extension = extend(world, receivable_a, datetime.date(2026, 4, 30), decide=False)
     filing.request_return(actor=world["director"], request_id=request_of(extension).pk, comment="请先提供还款计划")
     extension.refresh_from_db()
     receivable_a.refresh_from_db()
@@ -726,10 +728,10 @@ def test_a_returned_extension_leaves_the_due_date(world, receivable_a):
 
 
 def test_an_extension_overtaken_by_another_is_refused(world, receivable_a):
-    first = extend(world, receivable_a, datetime.date(2026, 4, 30), approve=False)
-    second = extend(world, receivable_a, datetime.date(2026, 5, 31), approve=False)
+    first = extend(world, receivable_a, datetime.date(2026, 4, 30), decide=False)
+    second = extend(world, receivable_a, datetime.date(2026, 5, 31), decide=False)
     assert first.previous_due_on == second.previous_due_on == datetime.date(2026, 3, 31)
-    file_through_approval_request(world, first)
+    approve(world, first)
     with pytest.raises(ValidationError) as stale:
         filing.request_approve(actor=world["director"], request_id=request_of(second).pk)
     assert error_codes(stale.value) == {"stale"}
@@ -1021,7 +1023,7 @@ def test_line_amounts_are_rounded_half_up_into_the_receivable(world, products, f
     receivable = file_through_approval(order, author=world["owner"], decider=world["director"]).receivable
     assert receivable.amount == Decimal("1.34")
     assert str(receivable.amount) == "1.34"
-    pay(world, filed_a, "1.005".rstrip("5"))  # 1.00
+    pay(world, filed_a, "1.00")
     pay(world, filed_a, "0.34")
     assert outstanding(receivable) == Decimal("0.00")
     assert selectors.with_outstanding(Receivable.objects.filter(pk=receivable.pk)).get().outstanding == Decimal("0.00")
