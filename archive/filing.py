@@ -180,6 +180,8 @@ def entry_submit(*, actor, entry: FiledEntry, note: str = "") -> FilingRequest:
             % {"status": entry.get_status_display()},
             code="state",
         )
+    for check in registry.submit_checks(spec.model):
+        check(entry, actor=actor)
     entry.status = FilingStatus.PENDING
     request = _new_request(actor=actor, kind=Kind.FILING, spec=spec, entry=entry, note=note)
     _save(entry, actor=actor, reason=_("Submitted for filing (request #%(number)s)") % {"number": request.pk})

@@ -83,10 +83,37 @@ class Filable:
 
 
 @dataclass(frozen=True)
+class EntryPanel:
+    """A block another category adds to an entry's page (the approved discounts on an order).
+
+    ``context`` receives the entry and the requesting user and returns the template's context, in a fixed
+    number of queries.
+    """
+
+    key: str
+    template: str
+    context: Callable[..., dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """A category's part of ``manage.py seed_demo``, run after the customers exist, in the same transaction.
 
     ``run(today=…, log=…)`` creates what is missing (a second run adds nothing) and returns counts by kind.
+    """
+
+    key: str
+    run: Callable[..., dict]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DatasetStep:
+    """A category's part of ``manage.py generate_dataset``, run after the customers exist, in bulk.
+
+    ``run(customers=…, rng=…, today=…, log=…)`` writes the category's records (and their historical rows) for the
+    customers just generated, with ``bulk_create`` in batches, and returns counts by kind.
     """
 
     key: str
@@ -115,7 +142,10 @@ class Registry:
         self._sheets: dict[str, WorkbookSheet] = {}
         self._filables: dict[str, Filable] = {}
         self._demo_steps: dict[str, DemoStep] = {}
+        self._dataset_steps: dict[str, DatasetStep] = {}
         self._filing_hooks: dict[str, list[Callable]] = {}
+        self._submit_checks: dict[str, list[Callable]] = {}
+        self._entry_panels: dict[str, list[EntryPanel]] = {}
         self.gateway: Gateway | None = None
 
     def register_filable(self, filable: Filable) -> None:
@@ -145,6 +175,21 @@ class Registry:
     def filing_hooks(self, model: type[models.Model]) -> list[Callable]:
         return self._filing_hooks.get(model._meta.label_lower, [])
 
+    def register_submit_check(self, model: type[models.Model], check: Callable) -> None:
+        """Run ``check(entry, actor=…)`` before an entry of ``model`` goes to the director; it raises
+        ``ValidationError`` to keep the entry with its author (a complaint is filed only once closed)."""
+        self._submit_checks.setdefault(model._meta.label_lower, []).append(check)
+
+    def submit_checks(self, model: type[models.Model]) -> list[Callable]:
+        return self._submit_checks.get(model._meta.label_lower, [])
+
+    def register_entry_panel(self, model: type[models.Model], panel: EntryPanel) -> None:
+        panels = self._entry_panels.setdefault(model._meta.label_lower, [])
+        panels[:] = sorted([p for p in panels if p.key != panel.key] + [panel], key=lambda p: (p.order, p.key))
+
+    def entry_panels(self, model: type[models.Model]) -> list[EntryPanel]:
+        return self._entry_panels.get(model._meta.label_lower, [])
+
     @property
     def root(self) -> Filable:
         return next(f for f in self._filables.values() if f.is_root)
@@ -155,6 +200,13 @@ class Registry:
     @property
     def demo_steps(self) -> list[DemoStep]:
         return sorted(self._demo_steps.values(), key=lambda s: (s.order, s.key))
+
+    def register_dataset_step(self, step: DatasetStep) -> None:
+        self._dataset_steps[step.key] = step
+
+    @property
+    def dataset_steps(self) -> list[DatasetStep]:
+        return sorted(self._dataset_steps.values(), key=lambda s: (s.order, s.key))
 
     def register_sheet(self, sheet: WorkbookSheet) -> None:
         self._sheets[sheet.key] = sheet

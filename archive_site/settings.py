@@ -233,3 +233,7 @@ ARCHIVE_CREDIT_GRADES = (
 # Payment terms of a customer without a credit profile, and the upper ends of the aging buckets (days).
 ARCHIVE_CREDIT_DEFAULT_TERMS_DAYS = 30
 ARCHIVE_AGING_BUCKETS = (30, 60, 90, 180)
+# Complaints (投诉): how many hours after it is received a complaint of each severity must be closed; an open one
+# past that is overdue. A satisfaction of this score or lower (1–5) marks the customer as dissatisfied.
+ARCHIVE_COMPLAINT_DUE_HOURS = {"critical": 24, "major": 72, "minor": 168}
+ARCHIVE_COMPLAINT_DISSATISFIED = 2

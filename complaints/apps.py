@@ -7,3 +7,8 @@ class ComplaintsConfig(AppConfig):
 
     name = "complaints"
     verbose_name = _("Returns, discounts and complaints")
+
+    def ready(self):
+        from . import sections
+
+        sections.register()

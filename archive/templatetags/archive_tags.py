@@ -1,10 +1,12 @@
 """Template helpers shared by every archive page."""
 
 from django import template
-from django.utils.html import format_html
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 
 from archive.choices import GRADE_COLOURS, FilingStatus, Grade
 from archive.models import FilingRequest
+from archive.registry import registry
 
 register = template.Library()
 
@@ -117,3 +119,17 @@ def sort_header(context, key: str, label: str, descending_first: bool = False):
     query.pop("page", None)
     query["sort"] = target
     return format_html('<a class="sort-link {}" href="?{}">{}</a>', sort_state(current, key), query.urlencode(), label)
+
+
+@register.simple_tag(takes_context=True)
+def entry_panels(context, entry):
+    """The blocks other categories add to this entry's page (``registry.register_entry_panel``), rendered."""
+    user = context["request"].user
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (render_to_string(panel.template, panel.context(entry, user), request=context["request"]),)
+            for panel in registry.entry_panels(type(entry))
+        ),
+    )
