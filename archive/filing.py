@@ -431,6 +431,9 @@ def entry_restore(*, actor, spec: Filable, pk) -> FiledEntry:
         if not registry.gateway.can(actor, "view", customer):
             raise PermissionDenied
     entry.deleted_at = None
+    if entry.status in (FilingStatus.PENDING, FilingStatus.FILED):
+        for check in registry.restore_checks(spec.model):
+            check(entry, actor=actor)
     return _save(entry, actor=actor, reason=_("Restored from the recycle bin"))
 
 

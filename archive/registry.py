@@ -112,8 +112,8 @@ class DemoStep:
 class DatasetStep:
     """A category's part of ``manage.py generate_dataset``, run after the customers exist, in bulk.
 
-    ``run(customers=…, rng=…, today=…, log=…)`` writes the category's records (and their historical rows) for the
-    customers just generated, with ``bulk_create`` in batches, and returns counts by kind.
+    ``run(customers=…, context=…)`` (see ``customers.dataset``) writes the category's records and their historical
+    rows for the customers just generated, with ``bulk_create`` in batches, and returns counts by kind.
     """
 
     key: str
@@ -145,6 +145,7 @@ class Registry:
         self._dataset_steps: dict[str, DatasetStep] = {}
         self._filing_hooks: dict[str, list[Callable]] = {}
         self._submit_checks: dict[str, list[Callable]] = {}
+        self._restore_checks: dict[str, list[Callable]] = {}
         self._entry_panels: dict[str, list[EntryPanel]] = {}
         self.gateway: Gateway | None = None
 
@@ -182,6 +183,14 @@ class Registry:
 
     def submit_checks(self, model: type[models.Model]) -> list[Callable]:
         return self._submit_checks.get(model._meta.label_lower, [])
+
+    def register_restore_check(self, model: type[models.Model], check: Callable) -> None:
+        """Run ``check(entry, actor=…)`` before an entry of ``model`` leaves the recycle bin; it raises
+        ``ValidationError`` when the entry no longer fits (a return restored beyond what was ordered)."""
+        self._restore_checks.setdefault(model._meta.label_lower, []).append(check)
+
+    def restore_checks(self, model: type[models.Model]) -> list[Callable]:
+        return self._restore_checks.get(model._meta.label_lower, [])
 
     def register_entry_panel(self, model: type[models.Model], panel: EntryPanel) -> None:
         panels = self._entry_panels.setdefault(model._meta.label_lower, [])

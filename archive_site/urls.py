@@ -16,5 +16,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("", include("contracts.urls")),
     path("credit/", include("credit.urls")),
+    path("complaints/", include("complaints.urls")),
     path("", include("archive.urls")),
 ]

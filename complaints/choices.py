@@ -38,7 +38,7 @@ class Severity(models.TextChoices):
 class ComplaintState(models.TextChoices):
     """Where the handling stands (处理状态); filing into the archive follows closing."""
 
-    OPEN = "open", _("Received")
+    OPEN = "open", _("Waiting to be handled")
     HANDLING = "handling", _("Being handled")
     CLOSED = "closed", _("Closed")
 

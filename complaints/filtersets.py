@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archive.forms import StyledForm
 from contracts.filtersets import EntryFilterSet
@@ -37,11 +38,8 @@ class ComplaintFilterSet(EntryFilterSet):
     )
     severity = django_filters.ChoiceFilter(label=_("severity"), choices=choices.Severity.choices, empty_label=ALL)
     overdue = django_filters.BooleanFilter(label=_("overdue only"), method="only_overdue", widget=forms.CheckboxInput)
-    received_from = django_filters.DateFilter(
-        label=_("received from"), field_name="received_at", lookup_expr="date__gte", widget=DATE
-    )
-    received_to = django_filters.DateFilter(
-        label=_("received until"), field_name="received_at", lookup_expr="date__lte", widget=DATE
+    received_from, received_to = _date_range(
+        "received_at__date", pgettext_lazy("complaint", "received from"), pgettext_lazy("complaint", "received until")
     )
     sort = django_filters.OrderingFilter(
         fields=(

@@ -53,7 +53,7 @@ class Complaint(TimeStamped, FiledEntry):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="complaints"
     )
     received_at = models.DateTimeField(_("received at"))
-    channel = models.CharField(_("channel"), max_length=12, choices=choices.Channel.choices)
+    channel = models.CharField(_("complaint channel"), max_length=12, choices=choices.Channel.choices)
     category = models.CharField(_("complaint category"), max_length=12, choices=choices.ComplaintCategory.choices)
     severity = models.CharField(
         _("severity"), max_length=8, choices=choices.Severity.choices, default=choices.Severity.MINOR
@@ -179,7 +179,7 @@ class Return(TimeStamped, FiledEntry):
     """
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="returns")
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="returns")
     complaint = models.ForeignKey(
         Complaint,
         verbose_name=_("following complaint"),
@@ -212,7 +212,9 @@ class Return(TimeStamped, FiledEntry):
         ]
 
     def __str__(self):
-        return _("Return of %(date)s") % {"date": self.returned_on.isoformat()} if self.returned_on else _("Return")
+        if not self.returned_on:
+            return str(_("Return"))
+        return _("Return of %(date)s") % {"date": self.returned_on.isoformat()}
 
     def get_absolute_url(self):
         return reverse("complaints:return-detail", args=[self.pk])
@@ -227,7 +229,7 @@ class ReturnLine(models.Model):
 
     return_entry = models.ForeignKey(Return, verbose_name=_("return"), on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(
-        OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, related_name="return_lines"
+        OrderLine, verbose_name=_("order line"), on_delete=models.CASCADE, related_name="return_lines"
     )
     quantity = models.DecimalField(_("quantity returned"), **QUANTITY, validators=[MinValueValidator(Decimal(0))])
     amount = models.DecimalField(_("amount (CNY)"), **MONEY, validators=[MinValueValidator(Decimal(0))])
@@ -285,7 +287,7 @@ class Discount(TimeStamped, FiledEntry):
     )
     mode = models.CharField(_("discount as"), max_length=8, choices=choices.DiscountMode.choices)
     percent = models.DecimalField(
-        _("discount (%)"),
+        _("discount rate (%)"),
         max_digits=5,
         decimal_places=2,
         null=True,
@@ -317,7 +319,9 @@ class Discount(TimeStamped, FiledEntry):
         ]
 
     def __str__(self):
-        return _("Discount of ¥%(amount)s") % {"amount": f"{self.amount:,.2f}"} if self.amount else _("Discount")
+        if not self.amount:
+            return str(_("Price discount"))
+        return _("Discount of ¥%(amount)s") % {"amount": f"{self.amount:,.2f}"}
 
     def get_absolute_url(self):
         return reverse("complaints:discount-detail", args=[self.pk])
@@ -354,7 +358,9 @@ class ChurnRecord(TimeStamped, FiledEntry):
         indexes = [models.Index(fields=["customer", "churned_on"], name="churn_customer_idx")]
 
     def __str__(self):
-        return _("Lost on %(date)s") % {"date": self.churned_on.isoformat()} if self.churned_on else _("Churn record")
+        if not self.churned_on:
+            return str(_("Churn record"))
+        return _("Lost on %(date)s") % {"date": self.churned_on.isoformat()}
 
     def get_absolute_url(self):
         return reverse("complaints:churn-detail", args=[self.pk])
@@ -398,7 +404,7 @@ class WinBackPlan(TimeStamped):
         ]
 
     def __str__(self):
-        return _("Win-back plan by %(date)s") % {"date": self.target_on.isoformat()} if self.target_on else ""
+        return str(_("Win-back plan by %(date)s") % {"date": self.target_on.isoformat()}) if self.target_on else ""
 
     def get_absolute_url(self):
         return reverse("complaints:churn-detail", args=[self.churn_id])

@@ -54,6 +54,7 @@ def register():
     registry.register_submit_check(Return, services.check_return_limits)
     registry.register_submit_check(Discount, services.discount_submittable)
     registry.register_filing_hook(Return, services.return_filed)
+    registry.register_restore_check(Return, services.check_return_limits)
     registry.register_filing_hook(Discount, services.discount_filed)
     registry.register_filing_hook(ChurnRecord, services.churn_filed)
     for model in (Order, Contract):
@@ -68,10 +69,16 @@ def register():
             lambda c: c.complaints.select_related("handler"),
             70,
         ),
-        ("returns", _("Returns"), columns.RETURN_COLUMNS, lambda c: c.returns.select_related("order"), 71),
+        (
+            "returns",
+            _("Returns and compensation"),
+            columns.RETURN_COLUMNS,
+            lambda c: c.returns.select_related("order"),
+            71,
+        ),
         (
             "discounts",
-            _("Discounts"),
+            _("Price discounts"),
             columns.DISCOUNT_COLUMNS,
             lambda c: c.discounts.select_related("order", "contract"),
             72,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
@@ -121,6 +121,10 @@ def _save_complaint(complaint: Complaint, *, actor, reason: str) -> Complaint:
         raise ValidationError(
             {"received_at": ValidationError(_("A complaint cannot be received in the future."), code="future")}
         )
+    if complaint.closed_on and complaint.closed_on < timezone.localtime(complaint.received_at).date():
+        raise ValidationError(
+            {"received_at": ValidationError(_("A complaint cannot be closed before it was received."), code="early")}
+        )
     if complaint.received_at and complaint.severity:
         complaint.due_at = due_at(complaint.received_at, complaint.severity)
     return save_with_trail(complaint, actor=actor, reason=reason)
@@ -212,6 +216,7 @@ def complaint_reopen(*, actor, complaint_id: int, reason: str, expected_version:
     _required(reason=reason)
     complaint.state = ComplaintState.HANDLING
     complaint.closed_on = None
+    complaint.satisfaction = None  # asked again when it is closed again; the trail keeps the earlier answer
     complaint.version += 1
     save_with_trail(complaint, actor=actor, reason=_("Complaint reopened: %(reason)s") % {"reason": reason})
     _record_step(complaint, timezone.now(), _("Reopened: %(reason)s") % {"reason": reason}, actor=actor)
@@ -259,14 +264,18 @@ class Returnable:
         return self.line.amount / self.line.quantity
 
 
-def returnable(order: Order, *, exclude: Return | None = None, lock: bool = False) -> dict[int, Returnable]:
-    """Per order line id, what may still be returned (two queries; the lines are locked when ``lock``)."""
+def returnable(
+    order: Order, *, exclude: Return | None = None, lock: bool = False, counted=COMMITTED
+) -> dict[int, Returnable]:
+    """Per order line id, what may still be returned (two queries; the lines are locked when ``lock``, before
+    what other returns took is read, so a second submission or approval waits and then counts the first)."""
     lines = order.lines.select_related("product").order_by("position", "id")
     if lock:
         lines = lines.select_for_update(of=("self",))
+    lines = list(lines)
     taken = (
         ReturnLine.objects.filter(
-            order_line__order=order, return_entry__status__in=COMMITTED, return_entry__deleted_at__isnull=True
+            order_line__order=order, return_entry__status__in=counted, return_entry__deleted_at__isnull=True
         )
         .exclude(return_entry=exclude)
         .values("order_line")
@@ -304,9 +313,34 @@ def _over_limit(left: Returnable, quantity: Decimal, amount: Decimal) -> Validat
     return None
 
 
-def check_return_limits(entry: Return, *, actor=None) -> None:
+def given_back(order: Order, *, counted=COMMITTED, exclude=None) -> Decimal:
+    """What committed returns refunded and committed discounts took off ``order`` (``exclude``: an entry left out)."""
+    returns = Return.objects.filter(order=order, status__in=counted)
+    discounts = Discount.objects.filter(order=order, status__in=counted)
+    if isinstance(exclude, Return):
+        returns = returns.exclude(pk=exclude.pk)
+    if isinstance(exclude, Discount):
+        discounts = discounts.exclude(pk=exclude.pk)
+    return (returns.aggregate(total=Sum("total"))["total"] or ZERO) + (
+        discounts.aggregate(total=Sum("amount"))["total"] or ZERO
+    )
+
+
+def _over_order(order: Order, amount: Decimal, *, counted=COMMITTED, exclude=None) -> None:
+    left = order.total - given_back(order, counted=counted, exclude=exclude)
+    if amount > left:
+        raise ValidationError(
+            _("At most ¥%(left)s can still be refunded on this order (returns and discounts together)."),
+            code="over_returned",
+            params={"left": f"{left:,.2f}"},
+        )
+
+
+def check_return_limits(entry: Return, *, actor=None, counted=COMMITTED) -> None:
     """No line of the return takes back more than ordered less what other committed returns took (locked)."""
-    left = returnable(entry.order, exclude=entry, lock=True)
+    if not Order.objects.filter(pk=entry.order_id).exists():
+        raise ValidationError(_("The order is in the recycle bin."), code="order_deleted")
+    left = returnable(entry.order, exclude=entry, lock=True, counted=counted)
     errors = [
         problem
         for line in entry.lines.all()
@@ -314,6 +348,7 @@ def check_return_limits(entry: Return, *, actor=None) -> None:
     ]
     if errors:
         raise ValidationError(errors)
+    _over_order(entry.order, entry.total, counted=counted, exclude=entry)
 
 
 def _order_to_return(actor, order_id) -> Order:
@@ -333,6 +368,9 @@ def _write_return_lines(entry: Return, lines: list[Mapping], *, actor, reason: s
     lines = [line for line in lines if (line.get("quantity") or ZERO) > 0 or (line.get("amount") or ZERO) > 0]
     if not lines:
         raise ValidationError(_("Say how much of at least one order line comes back."), code="no_lines")
+    ids = [getattr(line["order_line"], "pk", line["order_line"]) for line in lines]
+    if len(ids) != len(set(ids)):
+        raise ValidationError(_("Each order line is returned once in a return."), code="duplicate_line")
     left = returnable(entry.order, exclude=entry, lock=True)
     existing = {line.order_line_id: line for line in entry.lines.select_for_update()}
     errors, total, kept = [], ZERO, set()
@@ -343,7 +381,12 @@ def _write_return_lines(entry: Return, lines: list[Mapping], *, actor, reason: s
             raise ValidationError(_("The line is not one of this order's lines."), code="other_order")
         quantity = Decimal(values.get("quantity") or 0)
         amount = values.get("amount")
-        amount = money(quantity * left[line_id].unit_amount) if amount in (None, "") else money(amount)
+        if amount in (None, ""):
+            # The rest of a line refunds the rest of its amount, so rounding never refuses the last units.
+            rest = left[line_id]
+            amount = rest.amount if quantity == rest.quantity else min(money(quantity * rest.unit_amount), rest.amount)
+        else:
+            amount = money(amount)
         if quantity < 0 or amount < 0:
             errors.append(ValidationError(_("Quantities and amounts cannot be negative."), code="negative"))
             continue
@@ -366,10 +409,21 @@ def _write_return_lines(entry: Return, lines: list[Mapping], *, actor, reason: s
 
 def _save_return(entry: Return, lines: list[Mapping], *, actor, reason: str) -> Return:
     _same_customer(entry.customer_id, complaint=entry.complaint)
+    if entry.returned_on and not entry.order.ordered_on <= entry.returned_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "returned_on": ValidationError(
+                    _("A return is dated between the order (%(date)s) and today.")
+                    % {"date": entry.order.ordered_on.isoformat()},
+                    code="out_of_range",
+                )
+            }
+        )
     entry.full_clean(exclude=["total"])
     if entry.pk is None:
         save_with_trail(entry, actor=actor, reason=reason, clean=False)
     entry.total = _write_return_lines(entry, list(lines), actor=actor, reason=reason)
+    _over_order(entry.order, entry.total, exclude=entry)
     return save_with_trail(entry, actor=actor, reason=reason, clean=False)
 
 
@@ -394,8 +448,9 @@ def return_update(
 
 
 def return_filed(entry: Return, *, actor, request) -> None:
-    """Filing hook: what was approved must still fit the order (another return may have been filed meanwhile)."""
-    check_return_limits(entry)
+    """Filing hook: what was approved must still fit the order (another return may have been filed meanwhile).
+    Only what is filed counts here: another pending return is checked when it is approved itself."""
+    check_return_limits(entry, counted=(FilingStatus.FILED,))
 
 
 # ---- Discounts ------------------------------------------------------------------------------------------------
@@ -422,7 +477,10 @@ def _work_out_discount(discount: Discount) -> None:
     else:
         _required(amount=discount.amount)
         discount.percent = None
-    left = discount.base - committed_discounts(target, exclude=discount)
+    taken = committed_discounts(target, exclude=discount)
+    if isinstance(target, Order):
+        taken = given_back(target, exclude=discount)
+    left = discount.base - taken
     if discount.amount > left:
         raise ValidationError(
             {
@@ -485,7 +543,12 @@ def discount_update(*, actor, discount_id: int, data: Mapping, expected_version:
 
 def discount_submittable(discount: Discount, *, actor) -> None:
     """Submit check (and filing hook): the target's total may have changed, or another discount been filed."""
-    target = type(discount.target).objects.select_for_update(of=("self",)).get(pk=discount.target.pk)
+    try:
+        target = type(discount.target).objects.select_for_update(of=("self",)).get(pk=discount.target.pk)
+    except ObjectDoesNotExist:
+        raise ValidationError(
+            _("The order or contract of this discount is in the recycle bin."), code="target_deleted"
+        ) from None
     if discount_base(target) != discount.base:
         raise ValidationError(
             _("The total has changed from ¥%(before)s to ¥%(now)s since the discount was asked for; correct it.")
