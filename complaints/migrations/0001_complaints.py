@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0003_override_order_checks'),
-        ('customers', '0010_search_indexes'),
+        ('customers', '0009_sales_grade'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
