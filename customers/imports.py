@@ -824,8 +824,9 @@ def import_confirm(*, actor, record_id: int) -> tuple[ImportRecord, ImportResult
             raise ValidationError(_("This file has already been imported."), code="already_imported")
         result = record_preview(actor=actor, record=record)
         reason = _("Imported from %(file)s (import #%(number)s)") % {"file": record.file_name, "number": record.pk}
-        for row in result.valid:
-            services.customer_create(actor=actor, data=row.data, owner=row.owner, reason=reason)
+        services.customers_create_many(
+            actor=actor, cards=[(row.data, row.owner) for row in result.valid], reason=reason
+        )
         record.state = ImportRecord.State.IMPORTED
         record.rows_total = result.rows_total
         record.problem_count = len(result.problems)

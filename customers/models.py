@@ -192,6 +192,7 @@ class Customer(TimeStamped, FiledEntry):
             models.Index(fields=["region", "name"], name="customer_region_name_idx"),
             models.Index(fields=["status"], name="customer_status_idx"),
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
+            models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
         ]
 
     def __str__(self):

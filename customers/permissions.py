@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -53,12 +54,13 @@ def _granted(user, action: Action) -> Q:
 
     Driven from the permission tables (``pk IN (…)``) rather than a correlated ``EXISTS`` per customer row:
     a manager holds a few hundred rights among 100,000 customers, and the database then reads those rights
-    through their index instead of probing both tables for every customer.
+    through their index instead of probing both tables for every customer. The direct and the group rights are
+    one ``UNION``: with an ``OR`` of two ``IN`` lists PostgreSQL scanned every customer to test both.
     """
     codename = OBJECT_PERMISSION[Action(action)]
     direct = CustomerUserObjectPermission.objects.filter(user=user, permission__codename=codename)
     via_group = CustomerGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
-    return Q(pk__in=direct.values("content_object")) | Q(pk__in=via_group.values("content_object"))
+    return Q(pk__in=direct.values("content_object").union(via_group.values("content_object")))
 
 
 def restrict(queryset: QuerySet[Customer], user, action: Action = Action.VIEW) -> QuerySet[Customer]:
@@ -117,6 +119,27 @@ def grant(customer: Customer, to, actions=(Action.VIEW,)) -> None:
     """Give a user or a group object rights on one customer."""
     for action in actions:
         assign_perm(OBJECT_PERMISSION[Action(action)], to, customer)
+
+
+def grant_keepers(customers: list[Customer]) -> None:
+    """Give each new card's owner view and change on it, as :func:`grant` does, in one insert for all (an import).
+
+    Only for cards just created: they hold no rights yet, so there is nothing to find first.
+    """
+    codenames = {OBJECT_PERMISSION[action]: action for action in KEEPER_ACTIONS}
+    permission_ids = dict(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), codename__in=codenames
+        ).values_list("codename", "pk")
+    )
+    CustomerUserObjectPermission.objects.bulk_create(
+        [
+            CustomerUserObjectPermission(user_id=c.owner_id, permission_id=permission_ids[codename], content_object=c)
+            for c in customers
+            for codename in codenames
+        ],
+        batch_size=1000,
+    )
 
 
 def revoke(customer: Customer, to, actions=(Action.VIEW, Action.CHANGE)) -> None:

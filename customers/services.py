@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from archive import filing
 from archive.filing import EditConflict  # noqa: F401 - raised by customer_update; callers catch it from here
@@ -23,7 +24,7 @@ from archive.models import FilingRequest
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
-from .models import AccessRecord, Attachment, Contact, CoOwner, Customer, Interaction
+from .models import AccessRecord, Attachment, Contact, CoOwner, Customer, Interaction, Region
 from .permissions import Action
 from .validators import validate_attachment
 
@@ -84,6 +85,64 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = (), 
     for user in {u for u in co_owners if u != owner}:
         _add_co_owner(customer, user, actor=actor)
     return customer
+
+
+@transaction.atomic
+def customers_create_many(*, actor, cards: Iterable[tuple[dict, object]], reason: str) -> list[Customer]:
+    """Open many draft cards at once (an import), each checked as :func:`customer_create` checks it.
+
+    ``cards`` pairs each card's data with its owner (``None``: the actor). The cards, their historical rows
+    (actor and reason named) and their keepers' rights are written in bulk; the credit codes are checked
+    against the whole archive, the recycle bin included, in one query. One refused card refuses them all.
+    """
+    if not actor.has_perm("customers.add_customer"):
+        raise PermissionDenied
+    checked: set[int] = set()
+    customers = []
+    for data, owner in cards:
+        owner = owner or actor
+        if owner.pk not in checked:
+            if owner != actor and not permissions.has_global(actor, Action.CHANGE):
+                raise PermissionDenied
+            _check_keeper(owner)
+            checked.add(owner.pk)
+        customer = Customer(owner=owner)
+        _apply(customer, data, CARD_FIELDS)
+        # The owner is checked above and the regions and unique credit codes below, for every card at once,
+        # instead of a query per card for each.
+        customer.full_clean(exclude=["owner", "region"], validate_constraints=False)
+        customers.append(customer)
+    regions = {c.region_id for c in customers if c.region_id is not None}
+    missing = regions - set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
+    if missing:
+        field = Customer._meta.get_field("region")
+        message = field.error_messages["invalid"] % {
+            "model": Region._meta.verbose_name,
+            "field": "id",
+            "value": min(missing),
+            "pk": min(missing),
+        }
+        raise ValidationError({"region": message}, code="invalid")
+    _check_credit_codes_free(customers)
+    bulk_create_with_history(
+        customers,
+        Customer,
+        batch_size=500,
+        default_user=actor,
+        default_change_reason=str(reason or _("Card created")),
+        custom_historical_attrs={"history_user_name": user_display(actor)},
+    )
+    permissions.grant_keepers(customers)
+    return customers
+
+
+def _check_credit_codes_free(customers: list[Customer]) -> None:
+    codes = [c.credit_code for c in customers if c.credit_code]
+    taken = set(Customer.all_objects.filter(credit_code__in=codes).values_list("credit_code", flat=True))
+    if taken or len(set(codes)) != len(codes):
+        raise ValidationError(
+            {"credit_code": _("Another card in the archive already has this credit code.")}, code="unique"
+        )
 
 
 @transaction.atomic

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -57,27 +58,28 @@ class CustomerListView(FilterView):
 
 
 class CustomerExportView(View):
-    """The register as Excel, with the list's own selector and filters; registered in the access register."""
+    """The register as Excel, with the list's own selector and filters; registered in the access register.
+
+    The workbook is streamed while it is written, so the register records the row count the filter held when
+    the export began.
+    """
 
     def get(self, request):
         filterset = CustomerFilterSet(request.GET, queryset=selectors.customer_list(user=request.user), request=request)
         if not filterset.is_valid():
             return HttpResponseBadRequest(_("The filter is not valid."))
-        workbook, count = exports.register_workbook(filterset.qs)
+        rows = filterset.qs
         services.access_record(
             user=request.user,
             action=AccessRecord.Action.EXPORT,
             what=_("Customer register"),
             query=request.GET.urlencode(),
-            row_count=count,
+            row_count=rows.count(),
             address=request.META.get("REMOTE_ADDR"),
         )
-        return FileResponse(
-            workbook,
-            as_attachment=True,
-            filename=exports.register_filename(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = StreamingHttpResponse(exports.register_stream(rows), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, exports.register_filename())
+        return response
 
 
 class ImportAllowedMixin:
