@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, DemoStep, Filable, TrailSource, WorkbookSheet, registry
+from archive.registry import CardSection, DatasetStep, DemoStep, Filable, TrailSource, WorkbookSheet, registry
 
 from . import columns, selectors, services, trading
 from .models import Contract, Order, OrderLine
@@ -35,6 +35,12 @@ def _demo(**kwargs):
     from .demo import seed_demo_orders
 
     return seed_demo_orders(**kwargs)
+
+
+def _dataset(**kwargs):
+    from .dataset import generate_orders
+
+    return generate_orders(**kwargs)
 
 
 def register():
@@ -78,3 +84,4 @@ def register():
     registry.register_trail(TrailSource(Order))
     registry.register_trail(TrailSource(OrderLine, customer_field="order__customer_id"))
     registry.register_demo_step(DemoStep("contracts", _demo, order=20))
+    registry.register_dataset_step(DatasetStep("contracts", _dataset, order=20))

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, DemoStep, Filable, TrailSource, WorkbookSheet, registry
+from archive.registry import CardSection, DatasetStep, DemoStep, Filable, TrailSource, WorkbookSheet, registry
 from contracts.models import Order
 from contracts.services import register_order_check
 
@@ -37,6 +37,12 @@ def _demo(**kwargs):
     from .demo import seed_demo_credit
 
     return seed_demo_credit(**kwargs)
+
+
+def _dataset(**kwargs):
+    from .dataset import generate_ledger
+
+    return generate_ledger(**kwargs)
 
 
 def register():
@@ -89,3 +95,4 @@ def register():
     registry.register_trail(TrailSource(PaymentAllocation, customer_field="payment__customer_id"))
     registry.register_trail(TrailSource(Instalment, customer_field="plan__customer_id"))
     registry.register_demo_step(DemoStep("credit", _demo, order=30))
+    registry.register_dataset_step(DatasetStep("credit", _dataset, order=30))
