@@ -121,6 +121,21 @@ class DatasetStep:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class HandoverStep:
+    """A category's part of a staff handover (员工调离交接), run inside the handover's transaction.
+
+    ``run(customer_ids=…, from_user=…, to_user=…, actor=…, reason=…)`` hands the departing user's open work on
+    those customers (drafts they wrote, complaints they handle, plans they lead) to ``to_user``, through the
+    change trail, and returns counts by kind (``{"drafts": 2}``). It must not commit or swallow errors: a step
+    that raises undoes the whole handover.
+    """
+
+    key: str
+    run: Callable[..., dict]
+    order: int = 100
+
+
 class Gateway(Protocol):
     """What the archive core asks of the permission gateway (``customers.permissions`` provides it)."""
 
@@ -143,6 +158,7 @@ class Registry:
         self._filables: dict[str, Filable] = {}
         self._demo_steps: dict[str, DemoStep] = {}
         self._dataset_steps: dict[str, DatasetStep] = {}
+        self._handover_steps: dict[str, HandoverStep] = {}
         self._filing_hooks: dict[str, list[Callable]] = {}
         self._submit_checks: dict[str, list[Callable]] = {}
         self._restore_checks: dict[str, list[Callable]] = {}
@@ -216,6 +232,13 @@ class Registry:
     @property
     def dataset_steps(self) -> list[DatasetStep]:
         return sorted(self._dataset_steps.values(), key=lambda s: (s.order, s.key))
+
+    def register_handover_step(self, step: HandoverStep) -> None:
+        self._handover_steps[step.key] = step
+
+    @property
+    def handover_steps(self) -> list[HandoverStep]:
+        return sorted(self._handover_steps.values(), key=lambda s: (s.order, s.key))
 
     def register_sheet(self, sheet: WorkbookSheet) -> None:
         self._sheets[sheet.key] = sheet

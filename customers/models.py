@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -203,8 +204,7 @@ class Customer(TimeStamped, FiledEntry):
 
     def clean(self):
         super().clean()
-        self.credit_code = (self.credit_code or "").strip().upper()
-        self.grade = self.grade_override or self.sales_grade or self.grade
+        self.normalise()
         # The unique constraint's own check reads the default manager, which does not see the recycle bin;
         # a binned card still holds its code, so name it here rather than fail on the database constraint.
         if self.credit_code and (
@@ -216,6 +216,11 @@ class Customer(TimeStamped, FiledEntry):
                 {"credit_code": _("A card in the recycle bin has this credit code: ask the archivist to restore it.")},
                 code="credit_code_in_bin",
             )
+
+    def normalise(self) -> None:
+        """The card's derived values: the credit code as filed, the grade in force."""
+        self.credit_code = (self.credit_code or "").strip().upper()
+        self.grade = self.grade_override or self.sales_grade or self.grade
 
     @property
     def grade_colour(self) -> str:
@@ -486,23 +491,77 @@ class ImportRecord(models.Model):
         return reverse("customers:import-preview", args=[self.pk])
 
 
-class CustomerUserObjectPermission(UserObjectPermissionBase):
+class CustomerRight(models.Model):
+    """What a user's and a group's right on one customer carry beside guardian's user/group, permission and object.
+
+    ``expires_at`` ends a lent right (调阅): the permission gateway counts a right only while it is unexpired, so
+    an expired right stops at its minute even if ``manage.py purge_expired_grants`` has not removed the row yet.
+    Keepers' rights and the director's standing grants never expire. Every grant and revocation is kept in the
+    change trail and appears in the customer's timeline.
+    """
+
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def live(cls, now=None) -> Q:
+        """The rights in force at ``now``: standing ones, and lent ones until (not including) their expiry."""
+        return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
+
+    def is_live(self, now=None) -> bool:
+        return self.expires_at is None or self.expires_at > (now or timezone.now())
+
+
+class CustomerUserObjectPermission(CustomerRight, UserObjectPermissionBase):
     """Guardian's per-user rights on one customer, with a real foreign key (fast joins, cascade on delete)."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="user_permissions")
+    content_object = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="user_permissions"
+    )
+
+    history = HistoricalRecords(bases=[TrailRecord])
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user right on a customer")
         verbose_name_plural = _("user rights on customers")
         indexes = [models.Index(fields=["content_object", "permission"], name="customer_userperm_obj_idx")]
 
+    def __str__(self):
+        return f"{self.user} / {self.permission.codename} / {self.content_object_id}"
 
-class CustomerGroupObjectPermission(GroupObjectPermissionBase):
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return str(record.user)
+
+
+class CustomerGroupObjectPermission(CustomerRight, GroupObjectPermissionBase):
     """Guardian's per-group rights on one customer (a region's clerks, for example)."""
 
-    content_object = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="group_permissions")
+    content_object = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="group_permissions"
+    )
+
+    history = HistoricalRecords(bases=[TrailRecord])
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("group right on a customer")
         verbose_name_plural = _("group rights on customers")
         indexes = [models.Index(fields=["content_object", "permission"], name="customer_groupperm_obj_idx")]
+
+    def __str__(self):
+        return f"{self.group} / {self.permission.codename} / {self.content_object_id}"
+
+    @classmethod
+    def trail_label(cls, record) -> str:
+        return str(record.group)

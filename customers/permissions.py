@@ -6,15 +6,20 @@ with ``customers.change_all_customers`` and ``change_customer``. Every sub-recor
 attachment, and in the category apps contract, order, receivable, complaint…) is visible exactly when its
 customer is, so it is filtered through its customer and never carries permissions of its own.
 
-This is also the only module that calls django-guardian. Views, forms, exports and services ask it; none of
-them decides rights on its own. A refused object is simply not in the restricted queryset, so a view that
-fetches through it answers 404 and never confirms that the customer exists. Customers in the recycle bin are
+This is also the only module that writes or reads guardian's rows. Views, forms, exports and services ask it;
+none of them decides rights on its own. A right may be lent until a moment (``expires_at``, 调阅): it counts
+only while unexpired, here, at read time, so an expired right never shows even before the rows are purged.
+
+A refused object is simply not in the restricted queryset, so a view that fetches through it answers 404 and
+never confirms that the customer exists. Customers in the recycle bin are
 not in ``Customer.objects`` at all, so they and their records are refused the same way. The archive core asks
 this module through ``archive.registry.registry.gateway``.
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
@@ -22,9 +27,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, remove_perm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import Customer, CustomerGroupObjectPermission, CustomerUserObjectPermission
+from archive.history import delete_with_trail, save_with_trail, user_display
+
+from .models import Customer, CustomerGroupObjectPermission, CustomerRight, CustomerUserObjectPermission
 
 
 class Action(StrEnum):
@@ -58,8 +67,9 @@ def _granted(user, action: Action) -> Q:
     one ``UNION``: with an ``OR`` of two ``IN`` lists PostgreSQL scanned every customer to test both.
     """
     codename = OBJECT_PERMISSION[Action(action)]
-    direct = CustomerUserObjectPermission.objects.filter(user=user, permission__codename=codename)
-    via_group = CustomerGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
+    live = CustomerRight.live()
+    direct = CustomerUserObjectPermission.objects.filter(live, user=user, permission__codename=codename)
+    via_group = CustomerGroupObjectPermission.objects.filter(live, group__user=user, permission__codename=codename)
     return Q(pk__in=direct.values("content_object").union(via_group.values("content_object")))
 
 
@@ -115,10 +125,80 @@ def customer_to_change(user, pk) -> Customer:
     return customer
 
 
-def grant(customer: Customer, to, actions=(Action.VIEW,)) -> None:
-    """Give a user or a group object rights on one customer."""
+def _rights(to) -> tuple[type[CustomerRight], str]:
+    """The rights table of a user or a group, and the name of its holder field."""
+    if isinstance(to, Group):
+        return CustomerGroupObjectPermission, "group"
+    return CustomerUserObjectPermission, "user"
+
+
+def _permission(action: Action) -> Permission:
+    return Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(Customer), codename=OBJECT_PERMISSION[Action(action)]
+    )
+
+
+def grant(
+    customer: Customer,
+    to,
+    actions=(Action.VIEW,),
+    *,
+    actor=None,
+    until: datetime.datetime | None = None,
+    reason: str = "",
+) -> None:
+    """Give a user or a group rights on one customer, standing or (``until``) lent until that moment.
+
+    A grant never shortens a right already held: a standing right stays standing, a lent one is extended.
+    """
+    model, holder = _rights(to)
+    now = timezone.now()
     for action in actions:
-        assign_perm(OBJECT_PERMISSION[Action(action)], to, customer)
+        permission = _permission(action)
+        row = model.objects.filter(**{holder: to}, permission=permission, content_object=customer).first()
+        if row is None:
+            row = model(**{holder: to}, permission=permission, content_object=customer)
+        elif row.expires_at is None or (until is not None and row.is_live(now) and until <= row.expires_at):
+            continue
+        row.expires_at, row.granted_by, row.granted_at = until, actor, now
+        save_with_trail(row, actor=actor, reason=reason or _("Right granted"), clean=False)
+
+
+def grant_many(customer_ids: Iterable[int], to, *, actor, until: datetime.datetime | None = None, reason: str) -> int:
+    """Lend or give ``to`` (a user or a group) read access to many customers at once; returns how many changed.
+
+    As :func:`grant` for each customer, in bulk: missing rights are inserted, shorter ones extended, standing
+    ones left alone, each with its row in the change trail.
+    """
+    model, holder = _rights(to)
+    permission = _permission(Action.VIEW)
+    now = timezone.now()
+    ids = set(customer_ids)
+    held = {
+        row.content_object_id: row
+        for row in model.objects.filter(**{holder: to}, permission=permission, content_object_id__in=ids)
+    }
+    new = [
+        model(**{holder: to}, permission=permission, content_object_id=pk, expires_at=until, granted_by=actor)
+        for pk in sorted(ids - set(held))
+    ]
+    for row in new:
+        row.granted_at = now
+    longer = [
+        row
+        for row in held.values()
+        if row.expires_at is not None and (until is None or not row.is_live(now) or until > row.expires_at)
+    ]
+    for row in longer:
+        row.expires_at, row.granted_by, row.granted_at = until, actor, now
+    trail = {
+        "default_user": actor,
+        "default_change_reason": str(reason),
+        "custom_historical_attrs": {"history_user_name": user_display(actor)},
+    }
+    bulk_create_with_history(new, model, batch_size=500, **trail)
+    bulk_update_with_history(longer, model, ["expires_at", "granted_by", "granted_at"], batch_size=500, **trail)
+    return len(new) + len(longer)
 
 
 def grant_keepers(customers: list[Customer]) -> None:
@@ -132,9 +212,12 @@ def grant_keepers(customers: list[Customer]) -> None:
             content_type=ContentType.objects.get_for_model(Customer), codename__in=codenames
         ).values_list("codename", "pk")
     )
+    now = timezone.now()
     CustomerUserObjectPermission.objects.bulk_create(
         [
-            CustomerUserObjectPermission(user_id=c.owner_id, permission_id=permission_ids[codename], content_object=c)
+            CustomerUserObjectPermission(
+                user_id=c.owner_id, permission_id=permission_ids[codename], content_object=c, granted_at=now
+            )
             for c in customers
             for codename in codenames
         ],
@@ -142,21 +225,73 @@ def grant_keepers(customers: list[Customer]) -> None:
     )
 
 
-def revoke(customer: Customer, to, actions=(Action.VIEW, Action.CHANGE)) -> None:
-    """Take a user's or group's object rights on one customer away (a missing right is no error)."""
-    for action in actions:
-        remove_perm(OBJECT_PERMISSION[Action(action)], to, customer)
+def revoke(customer: Customer, to, actions=(Action.VIEW, Action.CHANGE), *, actor=None, reason: str = "") -> int:
+    """Take a user's or group's rights on one customer away (a missing right is no error); returns how many."""
+    model, holder = _rights(to)
+    rows = model.objects.filter(
+        **{holder: to},
+        content_object=customer,
+        permission__codename__in=[OBJECT_PERMISSION[Action(action)] for action in actions],
+    )
+    count = 0
+    for row in rows:
+        delete_with_trail(row, actor=actor, reason=reason or _("Right revoked"))
+        count += 1
+    return count
+
+
+def rights_on(customer: Customer) -> dict[str, list[CustomerRight]]:
+    """Every right held on ``customer``, expired ones not yet purged included (``is_live`` tells them apart)."""
+    return {
+        "users": list(
+            CustomerUserObjectPermission.objects.filter(content_object=customer)
+            .select_related("user", "permission", "granted_by")
+            .order_by("user__username", "permission__codename")
+        ),
+        "groups": list(
+            CustomerGroupObjectPermission.objects.filter(content_object=customer)
+            .select_related("group", "permission", "granted_by")
+            .order_by("group__name", "permission__codename")
+        ),
+    }
+
+
+def right_of(customer: Customer, kind: str, pk: int) -> CustomerRight:
+    """One right on ``customer`` by its table (``user``/``group``) and id, for the director to revoke; else 404."""
+    model = {"user": CustomerUserObjectPermission, "group": CustomerGroupObjectPermission}.get(kind)
+    if model is None:
+        raise Http404
+    try:
+        return model.objects.select_related("permission").get(content_object=customer, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def revoke_right(right: CustomerRight, *, actor, reason: str = "") -> None:
+    delete_with_trail(right, actor=actor, reason=reason or _("Right revoked"))
+
+
+def purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Remove the lent rights that have expired (they already count for nothing); each leaves its trail row."""
+    now = now or timezone.now()
+    count = 0
+    for model in (CustomerUserObjectPermission, CustomerGroupObjectPermission):
+        for row in model.objects.filter(expires_at__lte=now):
+            delete_with_trail(row, actor=None, reason=_("Lent right expired"))
+            count += 1
+    return count
 
 
 def holders(customer: Customer) -> dict[str, list]:
-    """Who holds object rights on ``customer``: ``{"users": [(user, codename), …], "groups": [...]}``."""
+    """Who holds rights in force on ``customer``: ``{"users": [(user, codename), …], "groups": [...]}``."""
+    live = CustomerRight.live()
     users = (
-        CustomerUserObjectPermission.objects.filter(content_object=customer)
+        CustomerUserObjectPermission.objects.filter(live, content_object=customer)
         .select_related("user", "permission")
         .order_by("user__username", "permission__codename")
     )
     groups = (
-        CustomerGroupObjectPermission.objects.filter(content_object=customer)
+        CustomerGroupObjectPermission.objects.filter(live, content_object=customer)
         .select_related("group", "permission")
         .order_by("group__name", "permission__codename")
     )
@@ -167,6 +302,13 @@ def holders(customer: Customer) -> dict[str, list]:
 
 
 def customers_granted_to_group(group: Group) -> QuerySet[Customer]:
-    return Customer.objects.filter(
-        group_permissions__group=group, group_permissions__permission__codename=OBJECT_PERMISSION[Action.VIEW]
-    ).distinct()
+    live = CustomerRight.live()
+    rights = CustomerGroupObjectPermission.objects.filter(
+        live, group=group, permission__codename=OBJECT_PERMISSION[Action.VIEW]
+    )
+    return Customer.objects.filter(pk__in=rights.values("content_object"))
+
+
+def customers_kept_by(user) -> QuerySet[Customer]:
+    """The customers ``user`` keeps, as owner or co-owner (what a handover moves)."""
+    return Customer.objects.filter(Q(owner=user) | Q(co_ownerships__user=user)).distinct()

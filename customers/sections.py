@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from archive.registry import CardSection, Filable, TrailSource, WorkbookSheet, registry
 
 from . import columns, selectors, services
-from .models import Attachment, Contact, CoOwner, Customer, Interaction
+from .models import (
+    Attachment,
+    Contact,
+    CoOwner,
+    Customer,
+    CustomerGroupObjectPermission,
+    CustomerUserObjectPermission,
+    Interaction,
+)
 
 
 def _contacts(customer, user):
@@ -74,3 +82,6 @@ def register():
     registry.register_trail(TrailSource(Customer, customer_field="id"))
     for model in (CoOwner, Contact, Interaction, Attachment):
         registry.register_trail(TrailSource(model))
+    # Who was given or lost the right to read and change the card, by whom and why (a lent right's expiry too).
+    for model in (CustomerUserObjectPermission, CustomerGroupObjectPermission):
+        registry.register_trail(TrailSource(model, customer_field="content_object_id"))

@@ -81,7 +81,7 @@ def customer_create(*, actor, data: dict, owner=None, co_owners: Iterable = (), 
     customer = Customer(owner=owner)
     _apply(customer, data, CARD_FIELDS)
     save_with_trail(customer, actor=actor, reason=reason or _("Card created"))
-    permissions.grant(customer, owner, permissions.KEEPER_ACTIONS)
+    permissions.grant(customer, owner, permissions.KEEPER_ACTIONS, actor=actor, reason=_("Account manager"))
     for user in {u for u in co_owners if u != owner}:
         _add_co_owner(customer, user, actor=actor)
     return customer
@@ -108,9 +108,10 @@ def customers_create_many(*, actor, cards: Iterable[tuple[dict, object]], reason
             checked.add(owner.pk)
         customer = Customer(owner=owner)
         _apply(customer, data, CARD_FIELDS)
-        # The owner is checked above and the regions and unique credit codes below, for every card at once,
-        # instead of a query per card for each.
-        customer.full_clean(exclude=["owner", "region"], validate_constraints=False)
+        # The owner is checked above, and the regions and the credit codes (the recycle bin's too) below, for
+        # every card at once, instead of a query per card for each.
+        customer.clean_fields(exclude=["owner", "region"])
+        customer.normalise()
         customers.append(customer)
     regions = {c.region_id for c in customers if c.region_id is not None}
     missing = regions - set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
@@ -205,9 +206,9 @@ def customer_assign_keepers(*, actor, customer_id: int, owner, co_owners: Iterab
 
     after = {owner, *co_owners}
     for user in before - after:
-        permissions.revoke(customer, user, permissions.KEEPER_ACTIONS)
+        permissions.revoke(customer, user, permissions.KEEPER_ACTIONS, actor=actor, reason=reason)
     for user in after:
-        permissions.grant(customer, user, permissions.KEEPER_ACTIONS)
+        permissions.grant(customer, user, permissions.KEEPER_ACTIONS, actor=actor, reason=reason)
     return customer
 
 
@@ -215,7 +216,7 @@ def _add_co_owner(customer: Customer, user, *, actor, grant: bool = True, reason
     _check_keeper(user)
     row = save_with_trail(CoOwner(customer=customer, user=user), actor=actor, reason=reason or _("Co-manager added"))
     if grant:
-        permissions.grant(customer, user, permissions.KEEPER_ACTIONS)
+        permissions.grant(customer, user, permissions.KEEPER_ACTIONS, actor=actor, reason=_("Co-manager added"))
     return row
 
 
