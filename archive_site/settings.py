@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "contracts",
     "credit",
     "complaints",
+    "access",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     # Login everywhere: a view opts out explicitly with @login_not_required (login page, health check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # 查阅登记: writes the readings a view registered once its response is ready (customers.access_log).
+    "customers.access_log.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "archive.context_processors.navigation",
+                "access.context_processors.navigation",
             ],
         },
     },
@@ -241,3 +245,7 @@ ARCHIVE_AGING_BUCKETS = (30, 60, 90, 180)
 # past that is overdue. A satisfaction of this score or lower (1–5) marks the customer as dissatisfied.
 ARCHIVE_COMPLAINT_DUE_HOURS = {"critical": 24, "major": 72, "minor": 168}
 ARCHIVE_COMPLAINT_DISSATISFIED = 2
+
+# Access requests (调阅): the period the director grants by default, and the longest a lent right may run.
+ARCHIVE_ACCESS_GRANT_DAYS = int(os.environ.get("ARCHIVE_ACCESS_GRANT_DAYS", 7))
+ARCHIVE_ACCESS_GRANT_MAX_DAYS = int(os.environ.get("ARCHIVE_ACCESS_GRANT_MAX_DAYS", 90))

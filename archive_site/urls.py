@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("credit/", include("credit.urls")),
     path("complaints/", include("complaints.urls")),
+    path("access/", include("access.urls")),
     path("", include("archive.urls")),
 ]

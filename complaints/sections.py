@@ -3,10 +3,19 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, DemoStep, EntryPanel, Filable, TrailSource, WorkbookSheet, registry
+from archive.registry import (
+    CardSection,
+    DemoStep,
+    EntryPanel,
+    Filable,
+    HandoverStep,
+    TrailSource,
+    WorkbookSheet,
+    registry,
+)
 from contracts.models import Contract, Order
 
-from . import columns, selectors, services
+from . import columns, handover, selectors, services
 from .models import ChurnRecord, Complaint, ComplaintStep, Discount, Return, ReturnLine, WinBackPlan
 
 
@@ -91,3 +100,4 @@ def register():
     registry.register_trail(TrailSource(ComplaintStep, customer_field="complaint__customer_id"))
     registry.register_trail(TrailSource(ReturnLine, customer_field="return_entry__customer_id"))
     registry.register_demo_step(DemoStep("complaints", _demo, order=40))
+    registry.register_handover_step(HandoverStep("complaints", handover.hand_over, order=40))

@@ -3,9 +3,18 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, DatasetStep, DemoStep, Filable, TrailSource, WorkbookSheet, registry
+from archive.registry import (
+    CardSection,
+    DatasetStep,
+    DemoStep,
+    Filable,
+    HandoverStep,
+    TrailSource,
+    WorkbookSheet,
+    registry,
+)
 
-from . import columns, selectors, services, trading
+from . import columns, handover, selectors, services, trading
 from .models import Contract, Order, OrderLine
 
 CARD_ORDERS_SHOWN = 10
@@ -85,3 +94,4 @@ def register():
     registry.register_trail(TrailSource(OrderLine, customer_field="order__customer_id"))
     registry.register_demo_step(DemoStep("contracts", _demo, order=20))
     registry.register_dataset_step(DatasetStep("contracts", _dataset, order=20))
+    registry.register_handover_step(HandoverStep("contracts", handover.hand_over, order=20))

@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 
 from archive import filing
 from archive.filing import EditConflict
-from customers import permissions
+from customers import access_log, permissions
 
 from . import grading, selectors, services
 from .filtersets import ContractFilterSet, OrderFilterSet
@@ -121,11 +121,15 @@ class ContractFileView(View):
         contract = selectors.contract_detail(user=request.user, pk=pk)
         if not contract.file:
             raise Http404
+        filename = contract.original_name or contract.file.name.rsplit("/", 1)[-1]
+        access_log.register(
+            request, access_log.Action.DOWNLOAD, customer=contract.customer_id, what=f"{contract} · {filename}"
+        )
         response = FileResponse(
             contract.file.open("rb"),
             content_type=contract.content_type or "application/octet-stream",
             as_attachment=request.GET.get("download") == "1",
-            filename=contract.original_name or contract.file.name.rsplit("/", 1)[-1],
+            filename=filename,
         )
         # The bytes were checked on upload; the sandbox still stops any script a crafted file might carry.
         response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

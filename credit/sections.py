@@ -3,11 +3,20 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from archive.registry import CardSection, DatasetStep, DemoStep, Filable, TrailSource, WorkbookSheet, registry
+from archive.registry import (
+    CardSection,
+    DatasetStep,
+    DemoStep,
+    Filable,
+    HandoverStep,
+    TrailSource,
+    WorkbookSheet,
+    registry,
+)
 from contracts.models import Order
 from contracts.services import register_order_check
 
-from . import columns, selectors, services
+from . import columns, handover, selectors, services
 from .models import (
     CreditApplication,
     CreditEvidence,
@@ -96,3 +105,4 @@ def register():
     registry.register_trail(TrailSource(Instalment, customer_field="plan__customer_id"))
     registry.register_demo_step(DemoStep("credit", _demo, order=30))
     registry.register_dataset_step(DatasetStep("credit", _dataset, order=30))
+    registry.register_handover_step(HandoverStep("credit", handover.hand_over, order=30))

@@ -12,7 +12,7 @@ from archive.registry import registry
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
 from . import permissions
-from .models import AccessRecord, Attachment, Contact, CoOwner, Customer, Interaction
+from .models import Attachment, Contact, CoOwner, Customer, Interaction
 from .permissions import Action
 
 
@@ -115,10 +115,3 @@ def card_values(*, customer: Customer) -> list[tuple[str, list]]:
             rows.append((field, display_value(field, raw, related)))
         groups.append((title, rows))
     return groups
-
-
-def export_register(*, user) -> QuerySet[AccessRecord]:
-    """Every export, newest first, for those who audit them (the register itself is not per-customer)."""
-    if not user.has_perm("customers.view_accessrecord"):
-        return AccessRecord.objects.none()
-    return AccessRecord.objects.filter(action=AccessRecord.Action.EXPORT).select_related("customer")

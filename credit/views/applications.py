@@ -22,7 +22,7 @@ from django_filters.views import FilterView
 from archive import filing
 from archive.filing import EditConflict
 from contracts.selectors import customers_to_change
-from customers import permissions
+from customers import access_log, permissions
 from customers.permissions import Action
 
 from .. import scoring, selectors, services
@@ -273,6 +273,12 @@ class EvidenceFileView(View):
 
     def get(self, request, pk):
         evidence = selectors.evidence_detail(user=request.user, pk=pk)
+        access_log.register(
+            request,
+            access_log.Action.DOWNLOAD,
+            customer=evidence.application.customer_id,
+            what=f"{evidence.application} · {evidence.original_name}",
+        )
         response = FileResponse(
             evidence.file.open("rb"),
             content_type=evidence.content_type or "application/octet-stream",

@@ -11,15 +11,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponseBadRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from customers import permissions
-from customers import services as customer_services
-from customers.models import AccessRecord
+from customers import access_log, permissions
 
 from .. import exports, selectors
 from ..choices import AgingBasis
@@ -121,13 +120,12 @@ class AgingExportView(View):
             return HttpResponseBadRequest(_("The filter is not valid."))
         report = selectors.aging(user=request.user, **form.report_kwargs())
         workbook, count = exports.aging_workbook(report)
-        customer_services.access_record(
-            user=request.user,
-            action=AccessRecord.Action.EXPORT,
+        access_log.register(
+            request,
+            access_log.Action.EXPORT,
             what=_("Aging report"),
-            query=request.GET.urlencode(),
+            query=access_log.list_filter(request, reverse("credit:aging")),
             row_count=count,
-            address=request.META.get("REMOTE_ADDR"),
         )
         return FileResponse(
             workbook,

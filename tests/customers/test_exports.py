@@ -15,7 +15,7 @@ from customers import services
 from customers.models import AccessRecord
 
 from ..factories import make_customer, make_user
-from ..helpers import LOGIN, assert_matrix, image_bytes, upload
+from ..helpers import LOGIN, Redirect, assert_matrix, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 URL = "/customers/export.xlsx"
@@ -178,26 +178,28 @@ def test_the_archive_workbook_carries_the_catalogue_numbers(client, world):
 
 
 def test_the_director_reads_the_export_register_and_no_one_else(client, world):
-    """Every export is on the register with its filter and row count; only directors open the register."""
+    """Every export is in the access log with its filter and row count; only directors open it. The register's
+    old address (``/customers/exports/``, in older bookmarks) leads to the log's exports."""
     client.force_login(world["clerk"])
     client.get(URL, {"grade": "A"})
     client.force_login(world["owner"])
     client.get(f"/customers/{world['a'].pk}/export.xlsx")
 
+    others = ("owner", "other_manager", "archivist", "clerk", "granted_manager")
+    exports = "/access/log/?action=export"
     assert_matrix(
         client,
         world,
         "/customers/exports/",
-        {
-            "anonymous": LOGIN,
-            "director": 200,
-            **{role: 403 for role in ("owner", "other_manager", "archivist", "clerk", "granted_manager")},
-        },
+        {"anonymous": LOGIN, **{role: Redirect(exports) for role in ("director", *others)}},
         complete=False,
     )
+    assert_matrix(
+        client, world, exports, {"anonymous": LOGIN, "director": 200, **dict.fromkeys(others, 403)}, complete=False
+    )
     client.force_login(world["director"])
-    page = client.get("/customers/exports/").content.decode()
-    assert page.count("<tr>") == 3  # the header and the two exports
+    page = client.get("/customers/exports/", follow=True).content.decode()
+    assert page.count('class="log-row"') == 2  # the two exports
     assert "?grade=A" in page and world["a"].name in page
     assert 'id="nav-exports"' in page
     client.force_login(world["owner"])

@@ -218,11 +218,12 @@ def test_the_first_manager_finds_decisions_waiting(demo):
     assert {State.APPROVED, State.RETURNED} <= states
 
 
-def test_clerk_reads_exactly_the_east_region(demo):
+def test_clerk_reads_exactly_the_east_region_and_the_customer_lent_to_her(demo):
     clerk = User.objects.get(username="clerk")
     east = Customer.objects.filter(region__code="east")
-    assert east.exists()
-    assert set(permissions.visible_customers(clerk)) == set(east)
+    lent = Customer.objects.filter(access_requests__requester=clerk, access_requests__state="granted")
+    assert east.exists() and lent.count() == 1 and not lent.filter(region__code="east").exists()
+    assert set(permissions.visible_customers(clerk)) == set(east) | set(lent)
     assert not permissions.visible_customers(clerk, permissions.Action.CHANGE).exists()
 
 
