@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.registry import (
     CardSection,
+    DatasetStep,
     DemoStep,
     EntryPanel,
     Filable,
@@ -31,6 +32,12 @@ def _demo(**kwargs):
     from .demo import seed_demo_complaints
 
     return seed_demo_complaints(**kwargs)
+
+
+def _dataset(**kwargs):
+    from .dataset import generate_complaints
+
+    return generate_complaints(**kwargs)
 
 
 def register():
@@ -101,3 +108,4 @@ def register():
     registry.register_trail(TrailSource(ReturnLine, customer_field="return_entry__customer_id"))
     registry.register_demo_step(DemoStep("complaints", _demo, order=40))
     registry.register_handover_step(HandoverStep("complaints", handover.hand_over, order=40))
+    registry.register_dataset_step(DatasetStep("complaints", _dataset, order=40))

@@ -13,6 +13,7 @@ from django.db import connection
 from archive import filing
 from archive.choices import FilingStatus
 from archive.models import Counter, FilingRequest
+from complaints.models import Complaint, ComplaintStep
 from contracts.models import Order, OrderLine
 from credit.models import Receivable
 from customers import permissions
@@ -110,7 +111,22 @@ def test_filed_cards_are_numbered_and_the_next_approval_continues_the_sequence(d
         pending.count()
         == Customer.objects.filter(status=FilingStatus.PENDING).count()
         + Order.objects.filter(status=FilingStatus.PENDING).count()
+        + Complaint.objects.filter(status=FilingStatus.PENDING).count()
     )
+
+
+def test_complaints_are_numbered_after_their_card_with_steps_and_trail(dataset):
+    filed = Complaint.objects.filter(status=FilingStatus.FILED)
+    assert filed.exists() and Complaint.objects.exclude(state="closed").exists()
+    assert not Complaint.objects.filter(state="closed", satisfaction__isnull=True).exists()
+    assert not filed.exclude(customer__status=FilingStatus.FILED).exists()  # never filed before its card
+    customer = filed.values_list("customer", flat=True).first()
+    numbers = sorted(filed.filter(customer=customer).values_list("entry_no", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))
+    counter = Counter.objects.get(key=f"{filing.ARCHIVE_NUMBER_PREFIX}/{customer}/5")
+    assert counter.value == len(numbers)
+    assert ComplaintStep.objects.exists()
+    assert set(Complaint.history.values_list("id", flat=True)) == set(Complaint.objects.values_list("pk", flat=True))
 
 
 def test_a_database_with_customers_is_refused_unless_appending(dataset):
