@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,30 @@ def save_with_trail(instance: models.Model, *, actor, reason: str, clean: bool =
     instance._change_reason = str(reason)
     instance.save()
     return instance
+
+
+@functools.cache
+def _history_of(model: type[models.Model]) -> tuple[type[models.Model], tuple[str, ...]]:
+    # simple-history's ``history`` descriptor builds a new manager on every access; look it up once per model.
+    history_model = model.history.model
+    return history_model, tuple(f.attname for f in history_model.tracked_fields)
+
+
+def historical_row(instance: models.Model, *, when, actor, reason: str, kind: str = "+") -> models.Model:
+    """The historical row simple-history would write for ``instance`` saved (``+``/``~``) or deleted (``-``).
+
+    For bulk writes, which send no signals: the caller inserts the rows with ``bulk_create``.
+    """
+    history_model, attnames = _history_of(type(instance))
+    values = {name: getattr(instance, name) for name in attnames}
+    return history_model(
+        **values,
+        history_date=when,
+        history_type=kind,
+        history_user_id=actor.pk if actor is not None else None,
+        history_user_name=user_display(actor),
+        history_change_reason=str(reason),
+    )
 
 
 def delete_with_trail(instance: models.Model, *, actor, reason: str) -> None:

@@ -10,7 +10,6 @@ and the reason that the services would have recorded. Category apps write their 
 from __future__ import annotations
 
 import datetime
-import functools
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import NamedTuple
 from django.db import models
 from django.utils import timezone
 
-from archive.history import user_display
+from archive.history import historical_row  # noqa: F401 - the category steps import it from here
 
 BATCH_SIZE = 2000
 
@@ -56,27 +55,6 @@ class DatasetContext:
 
     def days_ago(self, days: int) -> datetime.date:
         return self.today - datetime.timedelta(days=days)
-
-
-@functools.cache
-def _history_of(model: type[models.Model]) -> tuple[type[models.Model], tuple[str, ...]]:
-    # simple-history's ``history`` descriptor builds a new manager on every access; look it up once per model.
-    history_model = model.history.model
-    return history_model, tuple(f.attname for f in history_model.tracked_fields)
-
-
-def historical_row(instance: models.Model, *, when, actor, reason: str, kind: str = "+") -> models.Model:
-    """The historical row simple-history would write for ``instance`` saved by ``actor`` for ``reason``."""
-    history_model, attnames = _history_of(type(instance))
-    values = {name: getattr(instance, name) for name in attnames}
-    return history_model(
-        **values,
-        history_date=when,
-        history_type=kind,
-        history_user_id=actor.pk if actor is not None else None,
-        history_user_name=user_display(actor),
-        history_change_reason=str(reason),
-    )
 
 
 def bulk_insert(model: type[models.Model], objects: Sequence[models.Model], batch_size: int = BATCH_SIZE) -> list:

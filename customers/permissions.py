@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from archive.history import delete_with_trail, save_with_trail, user_display
+from archive.history import delete_with_trail, historical_row, save_with_trail, user_display
 
 from .models import Customer, CustomerGroupObjectPermission, CustomerRight, CustomerUserObjectPermission
 
@@ -238,6 +238,60 @@ def revoke(customer: Customer, to, actions=(Action.VIEW, Action.CHANGE), *, acto
         delete_with_trail(row, actor=actor, reason=reason or _("Right revoked"))
         count += 1
     return count
+
+
+def hand_over_rights(moves: dict[int, object], from_user, *, actor, reasons: dict[int, str]) -> None:
+    """For each ``{customer id: receiver}``: every right ``from_user`` holds on the customer goes, and the receiver
+    holds the keepers' rights, standing (a lent right of theirs becomes standing).
+
+    A staff handover's rights in a fixed number of queries however many customers move, each change with its trail
+    row naming ``reasons[customer id]``.
+    """
+    if not moves:
+        return
+    now = timezone.now()
+    ids = list(moves)
+    trail = []
+    leaving = list(CustomerUserObjectPermission.objects.filter(user=from_user, content_object_id__in=ids))
+    trail += [
+        historical_row(row, when=now, actor=actor, reason=reasons[row.content_object_id], kind="-") for row in leaving
+    ]
+    CustomerUserObjectPermission.objects.filter(pk__in=[row.pk for row in leaving]).delete()
+
+    permission_ids = list(
+        Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer),
+            codename__in=[OBJECT_PERMISSION[action] for action in KEEPER_ACTIONS],
+        ).values_list("pk", flat=True)
+    )
+    held = {
+        (row.content_object_id, row.user_id, row.permission_id): row
+        for row in CustomerUserObjectPermission.objects.filter(
+            content_object_id__in=ids, user_id__in={to.pk for to in moves.values()}, permission_id__in=permission_ids
+        )
+    }
+    new, standing = [], []
+    for pk, to in moves.items():
+        for permission_id in permission_ids:
+            row = held.get((pk, to.pk, permission_id))
+            if row is None:
+                new.append(
+                    CustomerUserObjectPermission(
+                        user=to, permission_id=permission_id, content_object_id=pk, granted_by=actor, granted_at=now
+                    )
+                )
+            elif row.expires_at is not None:
+                row.expires_at, row.granted_by, row.granted_at = None, actor, now
+                standing.append(row)
+    CustomerUserObjectPermission.objects.bulk_create(new, batch_size=500)
+    CustomerUserObjectPermission.objects.bulk_update(standing, ["expires_at", "granted_by", "granted_at"])
+    trail += [
+        historical_row(row, when=now, actor=actor, reason=reasons[row.content_object_id], kind="+") for row in new
+    ]
+    trail += [
+        historical_row(row, when=now, actor=actor, reason=reasons[row.content_object_id], kind="~") for row in standing
+    ]
+    CustomerUserObjectPermission.history.model.objects.bulk_create(trail, batch_size=500)
 
 
 def rights_on(customer: Customer) -> dict[str, list[CustomerRight]]:

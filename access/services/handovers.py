@@ -180,13 +180,13 @@ def handover_execute(*, actor, from_user, assignments, note: str = "", deactivat
     requests_to: dict[int, list[int]] = defaultdict(list)
     steps = registry.handover_steps
     items = []
+    reasons: dict[int, str] = {}
     for customer in customers:
         to_user = chosen[customer.pk]
         to_name = user_display(to_user)
         reason = handover_reason(handover, to_name)
+        reasons[customer.pk] = reason
         role = _hand_card(customer, from_user, to_user, co_owners[customer.pk], actor=actor, reason=reason)
-        permissions.revoke(customer, from_user, ALL_RIGHTS, actor=actor, reason=reason)
-        permissions.grant(customer, to_user, permissions.KEEPER_ACTIONS, actor=actor, reason=reason)
 
         moved: dict[str, int] = {}
         if waiting.get(customer.pk):
@@ -213,6 +213,7 @@ def handover_execute(*, actor, from_user, assignments, note: str = "", deactivat
             )
         )
 
+    permissions.hand_over_rights(chosen, from_user, actor=actor, reasons=reasons)
     receivers = {to.pk: to for to in chosen.values()}
     for to_pk, request_ids in requests_to.items():
         # Filing requests keep no change trail of their own; the director's decision now reaches the receiver.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -100,10 +101,13 @@ class AgingView(TemplateView):
         def rows(lines):
             return [(line, segments(line, report.labels, colours)) for line in lines]
 
+        # Every customer counts in the totals and the managers' lines; the page shows them a page at a time.
+        page_obj = Paginator(report.customers, settings.ARCHIVE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             report=report,
             legend=list(zip(report.labels, colours, strict=True)),
-            customer_rows=rows(report.customers),
+            page_obj=page_obj,
+            customer_rows=rows(page_obj.object_list),
             manager_rows=rows(report.managers),
             total_segments=segments(report.total, report.labels, colours),
             export_query=self.request.GET.urlencode(),

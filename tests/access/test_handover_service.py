@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from access.models import Handover, HandoverItem
+from access.services import handovers
 from access.services.handovers import handover_execute, handover_reason
 from archive import filing, roles
 from archive.models import FilingRequest
@@ -428,15 +429,28 @@ def snapshot() -> dict:
     }
 
 
-def _break_grant(monkeypatch, victim):
-    real = permissions.grant
+def _break_rights(monkeypatch, victim):
+    """The rights move after every card was handed: it writes its rows, then the database fails."""
+    real = permissions.hand_over_rights
 
-    def grant(customer, to, *args, **kwargs):
-        if customer.pk == victim.pk:
+    def hand_over_rights(moves, *args, **kwargs):
+        real(moves, *args, **kwargs)
+        if victim.pk in moves:
             raise RuntimeError("the database went away")
-        return real(customer, to, *args, **kwargs)
 
-    monkeypatch.setattr(permissions, "grant", grant)
+    monkeypatch.setattr(permissions, "hand_over_rights", hand_over_rights)
+
+
+def _break_card(monkeypatch, victim):
+    """The second card's save fails, after the first card, its co-managers and its trail were written."""
+    real = handovers.save_with_trail
+
+    def save_with_trail(instance, **kwargs):
+        if isinstance(instance, Customer) and instance.pk == victim.pk:
+            raise RuntimeError("the disk is full")
+        return real(instance, **kwargs)
+
+    monkeypatch.setattr(handovers, "save_with_trail", save_with_trail)
 
 
 def _break_step(monkeypatch, victim):
@@ -448,7 +462,7 @@ def _break_step(monkeypatch, victim):
     monkeypatch.setitem(registry._handover_steps, "broken", HandoverStep("broken", run, order=999))
 
 
-@pytest.mark.parametrize("breaker", [_break_grant, _break_step], ids=["grant", "step"])
+@pytest.mark.parametrize("breaker", [_break_rights, _break_card, _break_step], ids=["rights", "card", "step"])
 def test_a_handover_that_fails_halfway_leaves_everything_as_it_was(
     named, receiver, second_receiver, open_work, monkeypatch, breaker
 ):

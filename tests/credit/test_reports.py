@@ -8,6 +8,7 @@ The story of the figures (``ledger`` fixture), in 2026, terms of 30 days:
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -425,3 +426,21 @@ def test_the_reports_cost_the_same_for_10_and_200_customers(
     with time_machine.travel(NOON_AS_OF, tick=False), django_assert_max_num_queries(REPORT_CEILING):
         report = client.get("/credit/aging/", {"as_of": AS_OF.isoformat()}).context["report"]
     assert len(report.customers) == 200 and report.total.customers == 200
+
+
+def test_the_aging_page_shows_its_customers_a_page_at_a_time_with_the_totals_of_all(client, world, settings):
+    _bulk_ledger(_customers(world, 120), AS_OF)
+    settings.ARCHIVE_PAGE_SIZE = 50
+    client.force_login(world["director"])
+    shown, pages = [], []
+    with time_machine.travel(NOON_AS_OF, tick=False):
+        for page in (1, 2, 3):
+            response = client.get("/credit/aging/", {"as_of": AS_OF.isoformat(), "page": page})
+            rows = re.findall(r'data-customer="(\d+)"', response.content.decode())
+            shown += rows
+            pages.append(len(rows))
+        report = response.context["report"]
+    assert pages == [50, 50, 20]
+    assert len(set(shown)) == 120 == len(report.customers) == report.total.customers
+    assert [int(pk) for pk in shown] == [line.customer_id for line in report.customers]  # largest debts first
+    assert "120" in response.content.decode().split('id="aging-customer-count"')[1][:80]
