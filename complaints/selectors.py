@@ -38,11 +38,22 @@ def with_overdue(queryset: QuerySet[Complaint], now=None) -> QuerySet[Complaint]
 
 
 def complaint_list(*, user) -> QuerySet[Complaint]:
-    """The complaints ``user`` may read, newest first, with ``overdue`` and the number of handling steps."""
+    """The complaints ``user`` may read, newest first, with ``overdue`` and the number of handling steps.
+
+    The steps are counted by a subquery per complaint shown, not by a join: grouping every complaint by its steps
+    made the page, its count and its totals read the whole table (850 ms at 17,000 complaints).
+    """
     queryset = Complaint.objects.select_related("customer", "customer__owner", "handler")
+    steps = (
+        ComplaintStep.objects.filter(complaint=OuterRef("pk"))
+        .order_by()
+        .values("complaint")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         with_overdue(permissions.restrict_related(queryset, user))
-        .annotate(step_count=Count("steps"))
+        .annotate(step_count=Coalesce(Subquery(steps, output_field=IntegerField()), 0))
         .order_by("-received_at", "-id")
     )
 
