@@ -9,6 +9,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,6 +22,9 @@ from customers.models import AccessRecord
 from .selectors.log import log_users
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# The days a period may start or end on: at the calendar's edges (0001-01-01, 9999-12-31) the bounds, turned into
+# instants in UTC or moved a day on, fall outside what Python and the database can hold.
+PERIOD_LIMITS = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(datetime.date(9998, 12, 31))]
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -53,8 +57,10 @@ class AccessRecordFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("Name or archive number")}),
     )
     action = django_filters.ChoiceFilter(label=_("action"), choices=AccessRecord.Action.choices, empty_label=ALL)
-    date_from = django_filters.DateFilter(label=_("from date"), method="since", widget=DATE)
-    date_to = django_filters.DateFilter(label=_("to date (inclusive)"), method="until", widget=DATE)
+    date_from = django_filters.DateFilter(label=_("from date"), method="since", widget=DATE, validators=PERIOD_LIMITS)
+    date_to = django_filters.DateFilter(
+        label=_("to date (inclusive)"), method="until", widget=DATE, validators=PERIOD_LIMITS
+    )
 
     class Meta:
         model = AccessRecord

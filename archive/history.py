@@ -34,11 +34,16 @@ KIND_LABELS = {
 }
 
 
+# Every column that keeps a person's name (history_user_name, user_name, from_name, to_name, ...) holds this many.
+NAME_LENGTH = 150
+
+
 def user_display(user) -> str:
-    """How a person is named in the archive: their full name, else their login."""
+    """How a person is named in the archive: their full name, else their login, cut to the name columns' length
+    (a first and a last name may each be 150 characters long)."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return (user.get_full_name() or user.get_username())[:NAME_LENGTH]
 
 
 def keep_user_name(sender, history_instance, history_user=None, **kwargs):

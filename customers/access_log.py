@@ -3,7 +3,8 @@
 A view calls :func:`register` while it answers; the rows are written by :class:`AccessLogMiddleware` once the
 view has returned its response, outside the view's own transaction and in one insert, and only for a
 response that was actually given (below 400): a refused (403), unseen (404) or failed (500) reading leaves
-nothing. Lists register nothing, so a page of fifty customers costs nothing here.
+nothing, nor does a ``HEAD`` request, which is answered without the card or the file. Lists register nothing,
+so a page of fifty customers costs nothing here.
 
 What counts as a reading:
 
@@ -86,6 +87,6 @@ class AccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         records = request.__dict__.pop("_access_records", None)
-        if records and response.status_code < 400:
+        if records and response.status_code < 400 and request.method != "HEAD":
             AccessRecord.objects.bulk_create(records)
         return response

@@ -363,6 +363,13 @@ def customers_granted_to_group(group: Group) -> QuerySet[Customer]:
     return Customer.objects.filter(pk__in=rights.values("content_object"))
 
 
+def customers_granted_to_user(user) -> QuerySet[Customer]:
+    """The customers, the recycle bin's included, on which ``user`` holds a right of their own (standing, lent or
+    expired), whether or not the account is active: what closing the account takes back."""
+    rights = CustomerUserObjectPermission.objects.filter(user=user)
+    return Customer.all_objects.filter(pk__in=rights.values("content_object"))
+
+
 def customers_kept_by(user) -> QuerySet[Customer]:
     """The customers ``user`` keeps, as owner or co-owner (what a handover moves)."""
     return Customer.objects.filter(Q(owner=user) | Q(co_ownerships__user=user)).distinct()

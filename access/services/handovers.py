@@ -135,10 +135,9 @@ def _waiting_requests(from_user, ids: list[int]) -> dict[int, list[int]]:
 
 
 def _revoke_lent_rights(from_user, *, actor, reason) -> None:
-    """Take back what a deactivated account still reads beside the customers it kept (rights lent to it)."""
-    if permissions.has_global(from_user, Action.VIEW):
-        return
-    for customer in permissions.visible_customers(from_user):
+    """Take back every right a deactivated account still holds beside the customers it kept (rights lent to it),
+    also when the account had already been closed before its handover: re-opened, it must not find them waiting."""
+    for customer in permissions.customers_granted_to_user(from_user):
         permissions.revoke(customer, from_user, ALL_RIGHTS, actor=actor, reason=reason)
 
 
