@@ -45,6 +45,8 @@ class AccessRequest(models.Model):
     )
     requester = _user(_("requested by"))
     requester_name = models.CharField(_("requested by"), max_length=150)
+    # What the requester typed (the credit code or the full name): all they may be shown until they may read it.
+    key = models.CharField(_("looked up by"), max_length=200, blank=True)
     reason = models.TextField(_("reason"))
     days = models.PositiveSmallIntegerField(_("days asked for"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -177,7 +178,9 @@ def build_trail(sources: Iterable[tuple[type[models.Model], dict]]) -> list[Trai
     entries: list[TrailEntry] = []
     for model, lookup in sources:
         fields = tracked_fields(model)
-        rows = model.history.filter(**lookup).order_by("id", "history_date", "history_id")
+        rows = list(model.history.filter(**lookup).order_by("id", "history_date", "history_id"))
+        # What a model's trail label names (a right's user or group), read once for all its rows.
+        prefetch_related_objects(rows, *getattr(model, "trail_related", ()))
         previous = {}
         for row in rows:
             before = previous.get(row.id)

@@ -537,12 +537,16 @@ class CustomerUserObjectPermission(CustomerRight, UserObjectPermissionBase):
         verbose_name_plural = _("user rights on customers")
         indexes = [models.Index(fields=["content_object", "permission"], name="customer_userperm_obj_idx")]
 
+    # The holder the trail names, read for all the rows of a timeline at once (archive.history.build_trail).
+    trail_related = ("user",)
+
     def __str__(self):
         return f"{self.user} / {self.permission.codename} / {self.content_object_id}"
 
     @classmethod
     def trail_label(cls, record) -> str:
-        return str(record.user)
+        # An account deleted since keeps its number in the trail.
+        return str(record.user) if record.user is not None else f"#{record.user_id}"
 
 
 class CustomerGroupObjectPermission(CustomerRight, GroupObjectPermissionBase):
@@ -559,9 +563,11 @@ class CustomerGroupObjectPermission(CustomerRight, GroupObjectPermissionBase):
         verbose_name_plural = _("group rights on customers")
         indexes = [models.Index(fields=["content_object", "permission"], name="customer_groupperm_obj_idx")]
 
+    trail_related = ("group",)
+
     def __str__(self):
         return f"{self.group} / {self.permission.codename} / {self.content_object_id}"
 
     @classmethod
     def trail_label(cls, record) -> str:
-        return str(record.group)
+        return str(record.group) if record.group is not None else f"#{record.group_id}"

@@ -89,8 +89,14 @@ def access_request_create(*, actor, key: str, customer_id, reason: str, days: in
     _check_days(days)
     if permissions.can(actor, Action.VIEW, customer):
         raise ValidationError(_("You can already read this customer: open the card."), code="already_readable")
+    by_code = bool(customer.credit_code) and customer.credit_code == selectors.normalise_key(key).upper()
     request = AccessRequest(
-        customer=customer, requester=actor, requester_name=user_display(actor), reason=reason, days=days
+        customer=customer,
+        requester=actor,
+        requester_name=user_display(actor),
+        key=customer.credit_code if by_code else customer.name,
+        reason=reason,
+        days=days,
     )
     try:
         with transaction.atomic():
@@ -182,6 +188,11 @@ def _check_group(group: Group) -> None:
         raise _refusal("group", _("A role's rights come with the role; choose another group."), "role_group")
 
 
+def _lock_group(group: Group) -> None:
+    """Grants to one group wait for each other (a double click on Confirm): each sees what the other added."""
+    Group.objects.select_for_update().get(pk=group.pk)
+
+
 def _customer(actor, customer_id) -> Customer:
     return permissions.get_customer_or_404(
         actor, customer_id, queryset=Customer.objects.select_for_update(of=("self",)).select_related("owner")
@@ -199,12 +210,13 @@ def right_grant(
     _require_decider(actor)
     if (user is None) == (group is None):
         raise ValidationError(_("Choose a user or a group."), code="no_holder")
+    if group is not None:
+        _check_group(group)
+        _lock_group(group)  # before the customer, in the order a group grant takes them
     customer = _customer(actor, customer_id)
     _check_until(until)
     if user is not None and not user.is_active:
         raise _refusal("user", _("This account is inactive."), "user_inactive")
-    if group is not None:
-        _check_group(group)
     permissions.grant(
         customer,
         user or group,
@@ -255,6 +267,7 @@ def group_grant(
     _require_decider(actor)
     _check_group(group)
     _check_until(until)
+    _lock_group(group)
     ids = set(permissions.restrict(customers, actor).order_by().values_list("pk", flat=True))
     return permissions.grant_many(
         ids,

@@ -194,6 +194,7 @@ class RequestDetailView(TemplateView):
         user, access_request = self.request.user, decorate(self.access_request, timezone.now())
         pending = access_request.state == State.PENDING
         deciding = selectors.may_decide(user) and pending
+        readable = permissions.can(user, Action.VIEW, access_request.customer)
         days = min(access_request.days, settings.ARCHIVE_ACCESS_GRANT_MAX_DAYS)
         context.setdefault("grant_form", GrantForm(initial={"days": days}) if deciding else None)
         context.setdefault("refuse_form", RefuseForm() if deciding else None)
@@ -202,7 +203,9 @@ class RequestDetailView(TemplateView):
             customer=access_request.customer,
             deciding=deciding,
             can_withdraw=pending and access_request.requester_id == user.pk,
-            readable=permissions.can(user, Action.VIEW, access_request.customer),
+            readable=readable,
+            # Someone who may not read the customer is shown only what they typed to find it.
+            named=readable or selectors.may_decide(user),
             keeper=access_request.customer.owner,
         )
         return context
