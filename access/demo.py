@@ -103,8 +103,8 @@ def _handover(director, today: datetime.date) -> int:
                     "next_step": next_step,
                 },
             )
-        submitted = filing.entry_submit(actor=departed, entry=customer, note=SUBMIT_NOTE)
-        filing.request_approve(actor=director, request_id=submitted.pk)
+        # Submitted for filing before he left: the request waits for the director, now in the receiver's name.
+        filing.entry_submit(actor=departed, entry=customer, note=SUBMIT_NOTE)
         assignments[customer.pk] = receiver
     handovers.handover_execute(
         actor=director, from_user=departed, assignments=assignments, note=HANDOVER_NOTE, deactivate=True
