@@ -62,6 +62,8 @@ REQUESTS = (
     ("clerk", "manager2", "协助整理年度合同台账，需核对该客户的订货记录。", "granted"),
     ("manager1", "manager2", "想了解该客户的采购周期，做区域对比。", "refused"),
 )
+# Each person's desk on the office LAN, as the access log records it.
+OFFICE_ADDRESSES = {"director": "192.168.10.21", "manager1": "192.168.10.23", "clerk": "192.168.10.25"}
 REFUSAL = "与现有工作无直接关系，如需对比数据请向内勤索取汇总表。"
 
 
@@ -160,7 +162,7 @@ def _readings(director) -> int:
             what=what,
             query=query,
             row_count=count,
-            address=f"192.168.10.{20 + user.pk}",
+            address=OFFICE_ADDRESSES[user.username],
         )
         AccessRecord.objects.filter(pk=record.pk).update(at=now - datetime.timedelta(minutes=minutes))
     return len(rows)
