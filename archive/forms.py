@@ -4,6 +4,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .widgets import quick
+
 
 def formfield_callback(db_field, **kwargs):
     """Model form fields as the archive wants them: a bare domain typed into a URL field means https."""
@@ -13,12 +15,13 @@ def formfield_callback(db_field, **kwargs):
 
 
 class StyledFormMixin:
-    """Bootstrap classes on every widget and the browser's date picker on date fields."""
+    """Bootstrap classes on every widget, the browser's date picker on date fields, and selects that render quickly
+    (:class:`archive.widgets.Select`)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            widget = field.widget
+            widget = field.widget = quick(field.widget)
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
