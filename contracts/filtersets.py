@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.choices import FilingStatus
 from archive.forms import StyledForm
-from customers.filtersets import ALL, _keepers
+from customers.filtersets import ALL, keeper_choices
 
 from .choices import ContractState, Settlement
 from .models import Contract, Order, OrderLine, Product
@@ -20,7 +20,7 @@ class EntryFilterSet(django_filters.FilterSet):
 
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=_keepers, empty_label=ALL
+        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
     )
     status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices, empty_label=ALL)
 

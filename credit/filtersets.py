@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import StyledForm
-from customers.filtersets import ALL, _keepers
+from customers.filtersets import ALL, keeper_choices
 
 from .models import Payment, Receivable
 
@@ -41,7 +41,7 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=_keepers, empty_label=ALL
+        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
     )
 
     def __init__(self, *args, **kwargs):

@@ -2,26 +2,20 @@
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive.choices import FilingStatus, Grade
 from archive.forms import StyledForm
-from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
+from . import selectors
 from .choices import Lifecycle, Nature, Tier
 from .models import Contact, Customer, Region
 
-User = get_user_model()
 
-
-def _keepers(request):
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[ACCOUNT_MANAGER, SALES_DIRECTOR])
-        .distinct()
-        .order_by("username")
-    )
+def keeper_choices(request):
+    """The owner filter's choices for the list's reader (django-filter passes the request; None: everyone)."""
+    return selectors.keeper_choices(user=getattr(request, "user", None))
 
 
 ALL = _("All")
@@ -39,7 +33,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices, empty_label=ALL)
     nature = django_filters.ChoiceFilter(label=_("nature"), choices=Nature.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices, empty_label=ALL)
-    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=_keepers, empty_label=ALL)
+    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=keeper_choices, empty_label=ALL)
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),

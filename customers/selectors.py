@@ -26,6 +26,19 @@ def keeper_candidates():
     )
 
 
+def keeper_choices(*, user=None) -> QuerySet:
+    """The account managers a list can be filtered by.
+
+    Those who read every card (or no one in particular: ``user`` None) choose among every keeper; anyone else
+    among the owners of the cards they may read, so a manager's filter lists the few names that can match,
+    not the whole sales force (200 names at full scale, which also cost the list page a fifth of its time).
+    """
+    candidates = keeper_candidates()
+    if user is None or permissions.has_global(user):
+        return candidates
+    return candidates.filter(pk__in=permissions.visible_customers(user).order_by().values("owner"))
+
+
 def customer_list(*, user) -> QuerySet[Customer]:
     """The customers ``user`` may read, ready for the list, the export and the filters.
 

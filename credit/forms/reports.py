@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import StyledForm
-from customers.filtersets import ALL, _keepers
+from customers.filtersets import ALL, keeper_choices
 
 from ..choices import AgingBasis
 from ..models import Receivable
@@ -30,7 +30,7 @@ class OverdueFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Customer"), method="search")
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=_keepers, empty_label=ALL
+        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
     )
 
     class Meta:
@@ -68,7 +68,7 @@ class AgingForm(StyledForm):
         data.setdefault("basis", AgingBasis.ISSUED)
         super().__init__(data, **kwargs)
         self.today = today
-        self.fields["owner"].queryset = _keepers(None)
+        self.fields["owner"].queryset = keeper_choices(None)
         self.fields["owner"].label_from_instance = _manager_label
 
     def report_kwargs(self) -> dict:

@@ -323,6 +323,28 @@ def test_list_filters_for_the_director(client, catalogue, query, expected):
     assert pks(got) == {catalogue[name].pk for name in expected}
 
 
+def _owner_options(client, user) -> set[str]:
+    client.force_login(user)
+    select = re.search(r'<select name="owner".*?</select>', client.get("/customers/").content.decode(), re.S)
+    return set(re.findall(r'<option value="(\d+)"', select.group(0)))
+
+
+def test_the_owner_filter_offers_a_manager_only_the_owners_of_cards_they_read(client, catalogue):
+    # The owner reads A and top (their own); the granted manager reads A only; B's and southern's owner is
+    # other_manager, whom neither of them can find by name in the filter.
+    assert _owner_options(client, catalogue["owner"]) == {str(catalogue["owner"].pk)}
+    assert _owner_options(client, catalogue["granted_manager"]) == {str(catalogue["owner"].pk)}
+    assert _owner_options(client, catalogue["group_clerk"]) == {str(catalogue["owner"].pk)}
+    assert _owner_options(client, catalogue["clerk"]) == set()
+
+
+def test_the_owner_filter_offers_the_director_every_active_keeper(client, catalogue):
+    keepers = {catalogue[name] for name in ("director", "owner", "co_owner", "other_manager", "granted_manager")}
+    catalogue["granted_manager"].is_active = False
+    catalogue["granted_manager"].save()
+    assert _owner_options(client, catalogue["director"]) == {str(u.pk) for u in keepers if u.is_active}
+
+
 def test_list_search_by_credit_code(client, catalogue):
     code = catalogue["southern"].credit_code
     assert pks(_listed(client, catalogue["director"], {"q": code.lower()})) == {catalogue["southern"].pk}
