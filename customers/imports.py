@@ -38,6 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from archive import excel
 from archive.choices import Grade
@@ -301,6 +302,48 @@ def _read_xlsx(fh) -> Table:
             % {"limit": filesizeformat(settings.ARCHIVE_IMPORT_MAX_BYTES)},
             "too_large",
         )
+    fh.seek(0)
+    if _has_error_cells(fh, parts):
+        return _read_xlsx_openpyxl(fh)
+    fh.seek(0)
+    try:
+        workbook = CalamineWorkbook.from_filelike(fh)
+    except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError… for a damaged part
+        _corrupt(exc)
+    try:
+        sheets = [sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+        for name in sheets:
+            # Rows and columns from A1 on, so a row's place is its spreadsheet number; the <dimension> some
+            # programs write wrong is not read.
+            values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            table = _table(enumerate(map(tuple, values), start=1), name)
+            if table is not None:
+                return table
+    except ImportRefused:
+        raise
+    except Exception as exc:
+        _corrupt(exc)
+    finally:
+        workbook.close()
+    _no_header()
+
+
+# A cell whose formula or value is a spreadsheet error: <c r="D3" t="e">.
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*\bt\s*=\s*[\"']e[\"']")
+
+
+def _has_error_cells(fh, parts) -> bool:
+    """Whether a worksheet holds an error cell. python-calamine reads one as an empty string, which would let
+    the row through without the value the spreadsheet could not compute; openpyxl reads it as its error text."""
+    with zipfile.ZipFile(fh) as package:
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                if _ERROR_CELL.search(package.read(part)):
+                    return True
+    return False
+
+
+def _read_xlsx_openpyxl(fh) -> Table:
     fh.seek(0)
     try:
         workbook = load_workbook(fh, read_only=True, data_only=True)
@@ -598,6 +641,46 @@ class _Checker:
         self.position = {TARGET_FIELD.get(c.name, c.name): i for i, c in mapping.items()}
         self.seen_codes: dict[str, int] = {}
         self.seen_names: dict[str, int] = {}
+        # In the model's order, as clean_fields reports them.
+        self.clean_order = [
+            f for f in Customer._meta.concrete_fields if f.name in self.position and f.name not in {"owner", "region"}
+        ]
+        self.template = Customer(owner=actor)
+        # A column of few values (a choice, a region, a person) is read and checked once per value, not per row.
+        self.parsed: dict[int, dict] = {
+            i: {} for i, c in mapping.items() if c.name in {"owner", "region", "grade", *self.context.choices}
+        }
+        self.cleaned: dict[str, dict] = {f.name: {} for f in self.clean_order if f.choices}
+
+    def parse(self, position: int, column: excel.Column, raw):
+        known = self.parsed.get(position)
+        if known is None:
+            return self.context.parse(column, raw)
+        key = (type(raw), raw)  # 1, 1.0 and True are equal keys of a dict, but not the same cell
+        if key not in known:
+            try:
+                known[key] = (True, self.context.parse(column, raw))
+            except _CellError as exc:
+                known[key] = (False, exc.message)
+        ok, outcome = known[key]
+        if not ok:
+            raise _CellError(outcome)
+        return outcome
+
+    def clean(self, model_field, value) -> list[str]:
+        """The messages of Model.clean_fields for one field's value, or none."""
+        known = self.cleaned.get(model_field.name)
+        key = (type(value), value)
+        if known is not None and key in known:
+            return known[key]
+        try:
+            model_field.clean(value, self.template)
+            messages = []
+        except ValidationError as exc:
+            messages = exc.messages
+        if known is not None:
+            known[key] = messages
+        return messages
 
     def problem(self, row: SourceRow, field_name: str | None, message) -> RowProblem:
         position = self.position.get(field_name) if field_name else None
@@ -632,7 +715,7 @@ class _Checker:
                 failed.add(target)
                 continue
             try:
-                value = self.context.parse(column, raw)
+                value = self.parse(position, column, raw)
             except _CellError as exc:
                 problems.append(self.problem(row, target, exc.message))
                 failed.add(target)
@@ -651,14 +734,19 @@ class _Checker:
                 )
                 failed.add("owner")
 
-        customer = Customer(owner=owner or self.context.actor, **data)
-        try:
-            # Foreign keys were found above; their per-row existence queries would only repeat that.
-            customer.clean_fields(exclude=[*failed, "owner", "region"])
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                failed.add(field_name)
-                problems.extend(self.problem(row, field_name, message) for message in messages)
+        # The checks of Model.clean_fields, on the values the row sets; the fields it leaves alone keep their
+        # defaults, which are valid. The foreign keys were found above: their per-row queries would repeat that.
+        for model_field in self.clean_order:
+            name = model_field.name
+            if name not in data:
+                continue
+            value = data[name]
+            if model_field.blank and value in model_field.empty_values:
+                continue
+            messages = self.clean(model_field, value)
+            if messages:
+                failed.add(name)
+                problems.extend(self.problem(row, name, message) for message in messages)
 
         problems.extend(self.duplicates(row, data, failed))
         if problems:

@@ -25,12 +25,14 @@ from enum import StrEnum
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from archive import bulk
 from archive.history import delete_with_trail, historical_row, save_with_trail, user_display
 
 from .models import Customer, CustomerGroupObjectPermission, CustomerRight, CustomerUserObjectPermission
@@ -201,28 +203,54 @@ def grant_many(customer_ids: Iterable[int], to, *, actor, until: datetime.dateti
     return len(new) + len(longer)
 
 
-def grant_keepers(customers: list[Customer]) -> None:
-    """Give each new card's owner view and change on it, as :func:`grant` does, in one insert for all (an import).
+def grant_keepers(customers: list[Customer], *, actor, reason: str) -> None:
+    """Give each new card's owner view and change on it, as :func:`grant` does (granted by ``actor``, each right
+    with its row in the change trail), for all the cards of an import in two statements per batch.
 
-    Only for cards just created: they hold no rights yet, so there is nothing to find first.
+    Only for cards just created: they hold no rights yet, so there is nothing to find first. The rights are made
+    from the cards' rows by the database (owner × the two permissions) rather than built as 20,000 objects.
     """
-    codenames = {OBJECT_PERMISSION[action]: action for action in KEEPER_ACTIONS}
-    permission_ids = dict(
+    right, card = CustomerUserObjectPermission._meta, Customer._meta
+    values = {"user": "c.{owner}", "permission": "p.{permission}", "content_object": "c.{pk}", "granted_by": "%s"}
+    values |= {"granted_at": "%s", "expires_at": "NULL"}
+    if {f.name for f in right.concrete_fields if f is not right.pk} != set(values):
+        raise NotImplementedError("grant_keepers writes every column of a right: teach it the new ones")
+    permission_ids = list(
         Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(Customer), codename__in=codenames
-        ).values_list("codename", "pk")
+            content_type=ContentType.objects.get_for_model(Customer),
+            codename__in=[OBJECT_PERMISSION[action] for action in KEEPER_ACTIONS],
+        ).values_list("pk", flat=True)
     )
-    now = timezone.now()
-    CustomerUserObjectPermission.objects.bulk_create(
-        [
-            CustomerUserObjectPermission(
-                user_id=c.owner_id, permission_id=permission_ids[codename], content_object=c, granted_at=now
+    connection = connections[router.db_for_write(CustomerUserObjectPermission)]
+    qn = connection.ops.quote_name
+    names = {
+        "owner": qn(card.get_field("owner").column),
+        "pk": qn(card.pk.column),
+        "permission": qn(Permission._meta.pk.column),
+    }
+    granted_at = right.get_field("granted_at").get_db_prep_save(timezone.now(), connection)
+    pks = [c.pk for c in customers]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), bulk.BATCH_ROWS):
+            batch = pks[start : start + bulk.BATCH_ROWS]
+            cursor.execute(
+                "INSERT INTO {} ({}) SELECT {} FROM {} c CROSS JOIN {} p WHERE c.{} IN ({}) AND p.{} IN ({}) "
+                "ORDER BY c.{}, p.{}".format(
+                    qn(right.db_table),
+                    ", ".join(qn(right.get_field(name).column) for name in values),
+                    ", ".join(expression.format(**names) for expression in values.values()),
+                    qn(card.db_table),
+                    qn(Permission._meta.db_table),
+                    names["pk"],
+                    ", ".join(["%s"] * len(batch)),
+                    names["permission"],
+                    ", ".join(["%s"] * len(permission_ids)),
+                    names["pk"],
+                    names["permission"],
+                ),
+                [actor.pk, granted_at, *batch, *permission_ids],
             )
-            for c in customers
-            for codename in codenames
-        ],
-        batch_size=1000,
-    )
+            bulk.copy_to_history(CustomerUserObjectPermission, "content_object", batch, actor=actor, reason=reason)
 
 
 def revoke(customer: Customer, to, actions=(Action.VIEW, Action.CHANGE), *, actor=None, reason: str = "") -> int:

@@ -381,12 +381,63 @@ def test_the_valid_rows_become_drafts_of_the_importer_with_the_import_in_their_t
     assert Customer.objects.count() == 2
 
 
+def _register(rows: int, people) -> bytes:
+    """A list of ``rows`` new customers for two managers, with a region, a grade and a credit code each."""
+    managers = [people["owner"].username, people["other_manager"].username]
+    return xlsx(
+        ["客户名称", "统一社会信用代码", "客户等级", "区域", "客户经理", "注册资本（元）", "成立日期"],
+        *(
+            [f"批量公司{n:03d}", credit_code(), "B", "华东区", managers[n % 2], 1000 + n, "2020-01-02"]
+            for n in range(rows)
+        ),
+    )
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_confirm_runs_as_many_queries_for_50_rows_as_for_5(people, rows, django_assert_max_num_queries):
+    make_region()
+    director = people["director"]
+    record, result = start(director, _register(rows, people))
+    assert result.valid_rows == rows
+    with django_assert_max_num_queries(20):
+        record, result = imports.import_confirm(actor=director, record_id=record.pk)
+    assert record.imported_count == rows
+
+
+def test_imported_cards_and_their_keepers_rights_have_their_trail(people):
+    make_region()
+    director, owner = people["director"], people["owner"]
+    record, _result = start(director, _register(4, people))
+    imports.import_confirm(actor=director, record_id=record.pk)
+    customers = list(Customer.objects.order_by("name"))
+    assert [c.owner for c in customers] == [owner, people["other_manager"]] * 2
+    assert all(c.grade == "B" and c.region.code == "east" and c.created_at for c in customers)
+    for customer in customers:
+        (row,) = customer.history.all()
+        assert (row.history_type, row.history_user, row.history_user_name) == ("+", director, "director")
+        assert row.history_change_reason == f"Imported from 客户.xlsx (import #{record.pk})"
+        assert (row.name, row.credit_code, row.owner_id, row.grade) == (
+            customer.name,
+            customer.credit_code,
+            customer.owner_id,
+            customer.grade,
+        )
+        rights = list(customer.user_permissions.select_related("permission"))
+        assert {r.permission.codename for r in rights} == {"view_customer", "change_customer"}
+        assert all(r.user == customer.owner and r.granted_by == director and r.expires_at is None for r in rights)
+        for right in rights:
+            (trail,) = right.history.all()
+            assert (trail.history_user, trail.history_change_reason) == (director, "Account manager")
+    assert services.permissions.can(owner, "change", customers[0])
+    assert not services.permissions.can(owner, "view", customers[1])
+
+
 def test_a_failure_in_the_middle_leaves_nothing_imported(people):
     owner = people["owner"]
     record, _result = start(owner, xlsx(["客户名称"], ["甲公司"], ["乙公司"], ["丙公司"]))
     written = []
 
-    def failing(customers):
+    def failing(customers, **kwargs):
         # The cards and their trail are written by now; the rights are the last part of the import.
         written.append(Customer.all_objects.count())
         raise RuntimeError("disk full")
