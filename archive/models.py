@@ -176,6 +176,11 @@ class FilingRequest(models.Model):
             models.Index(fields=["state", "submitted_at"], name="filingrequest_state_idx"),
             models.Index(fields=["content_type", "object_id"], name="filingrequest_entry_idx"),
             models.Index(fields=["author", "state"], name="filingrequest_author_idx"),
+            # The approvals badge on every page a director opens counts the pending requests of cards outside the
+            # recycle bin: from this index and the card's deleted_at index alone, not the requests' rows.
+            models.Index(
+                fields=["customer", "author"], condition=Q(state="pending"), name="filingrequest_pending_idx"
+            ),
         ]
 
     def __str__(self):

