@@ -4,8 +4,8 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from archive.forms import StyledForm
 from archive import widgets
+from archive.forms import StyledForm
 
 CHOICES = [("", "全部"), ("a", "A <b>&</b>"), ("华东", [("x", "上海"), ("y", "杭州")]), (3, "三")]
 

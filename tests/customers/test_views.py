@@ -323,6 +323,18 @@ def test_list_filters_for_the_director(client, catalogue, query, expected):
     assert pks(got) == {catalogue[name].pk for name in expected}
 
 
+@pytest.mark.parametrize("role", ["director", "owner"])
+def test_a_search_by_contact_never_finds_a_card_in_the_recycle_bin(client, catalogue, role):
+    services.contact_create(actor=catalogue["owner"], customer_id=catalogue["top"].pk, data={"name": "欧阳采购"})
+    services.contact_create(actor=catalogue["owner"], customer_id=catalogue["a"].pk, data={"name": "欧阳经理"})
+    # Straight to the bin: the search, not the deletion workflow, is what is tested here.
+    Customer.all_objects.filter(pk=catalogue["top"].pk).update(
+        deleted_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    expected = {"director": {"a", "b"}, "owner": {"a"}}[role]
+    assert pks(_listed(client, catalogue[role], {"q": "欧阳"})) == {catalogue[name].pk for name in expected}
+
+
 def _owner_options(client, user) -> set[str]:
     client.force_login(user)
     select = re.search(r'<select name="owner".*?</select>', client.get("/customers/").content.decode(), re.S)
