@@ -18,10 +18,9 @@ from django.views.generic import FormView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
 from archive import filing
-from archive.choices import GRADE_COLOURS
 from archive.registry import registry
 
-from . import access_log, exports, imports, permissions, selectors, services
+from . import access_log, exports, imports, permissions, selectors, services, tables
 from .filtersets import CustomerFilterSet
 from .forms import (
     AttachmentEditForm,
@@ -44,16 +43,14 @@ class CustomerListView(FilterView):
     template_name = "customers/customer_list.html"
 
     def get_queryset(self):
-        return selectors.customer_list(user=self.request.user)
+        return selectors.customer_list(user=self.request.user).only(*tables.FIELDS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for customer in context["object_list"]:
-            customer.needs_contacts = selectors.needs_more_contacts(customer, customer.contact_count)
+        context["rows"] = tables.customer_rows(context["object_list"])
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["grade_colours"] = GRADE_COLOURS
         return context
 
 
