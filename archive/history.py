@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connections, models
 from django.db.models import prefetch_related_objects
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -145,8 +145,14 @@ class TrailEntry:
         return self.model.trail_label(self.record) if hasattr(self.model, "trail_label") else ""
 
 
+@functools.cache
+def _tracked_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    history_model, _attnames = _history_of(model)
+    return tuple(f for f in history_model.tracked_fields if f.name not in UNTRACKED_FIELDS and f.editable)
+
+
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model.history.model.tracked_fields if f.name not in UNTRACKED_FIELDS and f.editable]
+    return list(_tracked_fields(model))
 
 
 def _diff(fields: list[models.Field], old, new) -> list[FieldChange]:
@@ -168,45 +174,176 @@ def compare_versions(model: type[models.Model], old, new) -> list[FieldChange]:
     return changes
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Where a tracked model's historical rows keep what the trail reads, in a row of all their columns."""
+
+    history_model: type[models.Model]
+    attnames: tuple[str, ...]  # every concrete column, in the order ``Model.from_db`` expects
+    fields: tuple[models.Field, ...]  # the tracked fields a diff compares
+    positions: tuple[int, ...]  # where each of ``fields`` sits in a row
+    id: int
+    history_id: int
+    history_date: int
+    history_type: int
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> _Columns:
+    history_model, _attnames = _history_of(model)
+    attnames = tuple(f.attname for f in history_model._meta.concrete_fields)
+    at = {name: i for i, name in enumerate(attnames)}
+    fields = _tracked_fields(model)
+    return _Columns(
+        history_model=history_model,
+        attnames=attnames,
+        fields=fields,
+        positions=tuple(at[f.attname] for f in fields),
+        id=at["id"],
+        history_id=at["history_id"],
+        history_date=at["history_date"],
+        history_type=at["history_type"],
+    )
+
+
+def _diff_rows(columns: _Columns, old: tuple | None, new: tuple) -> list[FieldChange]:
+    """:func:`_diff` on raw rows of one model (``old`` None: a first version lists only what was filled in)."""
+    changes = []
+    for f, i in zip(columns.fields, columns.positions, strict=True):
+        after = new[i]
+        if old is None:
+            if after in (None, "", False):
+                continue
+            before = None
+        else:
+            before = old[i]
+        if before != after:
+            changes.append(FieldChange(field=f, old=before, new=after))
+    return changes
+
+
+def _changed(columns: _Columns, old: tuple, new: tuple) -> bool:
+    return any(old[i] != new[i] for i in columns.positions)
+
+
+class Trail:
+    """A merged timeline, newest first, that builds its entries only where it is read.
+
+    Ordering, counting and dropping the saves that changed nothing need only the raw rows; the historical
+    records, their diffs and what their labels name are made for the slice a page shows (50 of a long-kept
+    customer's thousand versions), so a page costs the same wherever it falls in the trail.
+    """
+
+    def __init__(self, rows: list[tuple]):
+        # (history_date, history_id, model, row, the record's previous row or None, database), newest first.
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _entries(self._rows[index])
+        return _entries([self._rows[index]])[0]
+
+    def __iter__(self):
+        return iter(_entries(self._rows))
+
+
+def _entries(rows: list[tuple]) -> list[TrailEntry]:
+    """The entries of ``rows`` of a :class:`Trail`: their historical records, diffs and labels' objects."""
+    records: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+    entries = []
+    for _when, _history_id, model, row, before, db in rows:
+        columns = _columns(model)
+        record = columns.history_model.from_db(db, columns.attnames, row)
+        records[model].append(record)
+        changes = [] if row[columns.history_type] == "-" else _diff_rows(columns, before, row)
+        entries.append(TrailEntry(record=record, model=model, changes=changes))
+    # What a model's trail label names (a right's user or group), read once for all its rows.
+    for model, model_records in records.items():
+        prefetch_related_objects(model_records, *getattr(model, "trail_related", ()))
+    return entries
+
+
+def trail(sources: Iterable[tuple[type[models.Model], dict]]) -> Trail:
+    """Merge the history of several models into one timeline, newest first (see :func:`build_trail`).
+
+    The rows are read as tuples, one query per source that has any: a first query asks every source at once
+    whether it has rows, since a customer has rows in a few of the thirty tracked models. The previous
+    version of every row is in the same result, so the diffs cost nothing more.
+    """
+    sources = list(sources)
+    querysets = [_columns(model).history_model._base_manager.filter(**lookup) for model, lookup in sources]
+    found = _have_rows(querysets)
+    merged = []
+    for (model, _lookup), queryset, has_rows in zip(sources, querysets, found, strict=True):
+        if not has_rows:
+            continue
+        columns = _columns(model)
+        rows = queryset.order_by("id", "history_date", "history_id").values_list(*columns.attnames)
+        db = rows.db
+        previous = {}
+        for row in rows:
+            key = row[columns.id]
+            before = previous.get(key)
+            previous[key] = row
+            if row[columns.history_type] == "~" and before is not None and not _changed(columns, before, row):
+                continue  # a save that changed nothing is noise in the timeline
+            merged.append((row[columns.history_date], row[columns.history_id], model, row, before, db))
+    merged.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    return Trail(merged)
+
+
+def _have_rows(querysets: list[models.QuerySet]) -> list[bool]:
+    """Whether each queryset has rows, asked in one query (``SELECT EXISTS(…), EXISTS(…), …``)."""
+    if not querysets:
+        return []
+    db = querysets[0].db
+    if any(qs.db != db for qs in querysets):
+        return [qs.exists() for qs in querysets]
+    parts, params = [], []
+    for qs in querysets:
+        sql, part_params = qs.query.exists().get_compiler(db).as_sql()
+        parts.append(f"EXISTS({sql})")
+        params.extend(part_params)
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        return [bool(value) for value in cursor.fetchone()]
+
+
 def build_trail(sources: Iterable[tuple[type[models.Model], dict]]) -> list[TrailEntry]:
     """Merge the history of several models into one timeline, newest first.
 
     ``sources`` pairs a tracked model with the filter that selects its historical rows (for a customer's
-    contacts: ``(Contact, {"customer_id": 17})``). One query per source; the previous version of every row
-    is found in the same result, so the diffs cost nothing more.
+    contacts: ``(Contact, {"customer_id": 17})``). A page that shows a part of the timeline takes
+    :func:`trail` and slices it.
     """
-    entries: list[TrailEntry] = []
-    for model, lookup in sources:
-        fields = tracked_fields(model)
-        rows = list(model.history.filter(**lookup).order_by("id", "history_date", "history_id"))
-        # What a model's trail label names (a right's user or group), read once for all its rows.
-        prefetch_related_objects(rows, *getattr(model, "trail_related", ()))
-        previous = {}
-        for row in rows:
-            before = previous.get(row.id)
-            changes = [] if row.history_type == "-" else _diff(fields, before, row)
-            if row.history_type == "~" and not changes and before is not None:
-                previous[row.id] = row
-                continue  # a save that changed nothing is noise in the timeline
-            entries.append(TrailEntry(record=row, model=model, changes=changes))
-            previous[row.id] = row
-    entries.sort(key=lambda e: (e.when, e.record.history_id), reverse=True)
-    return entries
+    return trail(sources)[:]
 
 
-def describe(entries: Iterable[TrailEntry]) -> None:
-    """Fill in the readable old and new values, looking related objects up in one query per model."""
-    describe_changes(change for entry in entries for change in entry.changes)
+def describe(entries: Iterable[TrailEntry], *, known: Iterable[models.Model] = ()) -> None:
+    """Fill in the readable old and new values, looking related objects up in one query per model.
+
+    ``known`` are objects the caller has already read (the customer whose trail it is), not looked up again.
+    """
+    describe_changes((change for entry in entries for change in entry.changes), known=known)
 
 
-def describe_changes(changes: Iterable[FieldChange]) -> None:
+def describe_changes(changes: Iterable[FieldChange], *, known: Iterable[models.Model] = ()) -> None:
     """Fill in readable values for any set of changes (a trail page, an inbox of requests) at once."""
     changes = list(changes)
+    found: dict[type[models.Model], dict] = defaultdict(dict)
+    for obj in known:
+        found[type(obj)][obj.pk] = obj
     wanted: dict[type[models.Model], set] = defaultdict(set)
     for change in changes:
         if change.field.is_relation:
-            wanted[change.field.related_model].update(v for v in (change.old, change.new) if v is not None)
-    found = {model: model._base_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
+            model, have = change.field.related_model, found[change.field.related_model]
+            wanted[model].update(v for v in (change.old, change.new) if v is not None and v not in have)
+    for model, ids in wanted.items():
+        if ids:
+            found[model].update(model._base_manager.in_bulk(ids))
     for change in changes:
         change.old_display = display_value(change.field, change.old, found)
         change.new_display = display_value(change.field, change.new, found)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from archive.history import TrailEntry, build_trail, describe, display_value
+from archive.history import Trail, TrailEntry, describe, display_value, trail
 from archive.registry import registry
 from archive.roles import ACCOUNT_MANAGER, SALES_DIRECTOR
 
@@ -90,14 +90,18 @@ def attachment_for_download(*, user, customer_id, attachment_id) -> Attachment:
     return Attachment.objects.filter(customer=customer).get(pk=attachment_id)
 
 
-def customer_trail(*, customer: Customer) -> list[TrailEntry]:
-    """The customer's merged change trail: the card and every registered category, newest first."""
+def customer_trail(*, customer: Customer) -> Trail:
+    """The customer's merged change trail: the card and every registered category, newest first.
+
+    A sequence to slice: a page builds the entries it shows, not the whole trail.
+    """
     sources = [(source.model, {source.customer_field: customer.pk}) for source in registry.trail_sources]
-    return build_trail(sources)
+    return trail(sources)
 
 
-def describe_trail(entries: list[TrailEntry]) -> list[TrailEntry]:
-    describe(entries)
+def describe_trail(entries: list[TrailEntry], *, customer: Customer | None = None) -> list[TrailEntry]:
+    """Readable values for ``entries``; the trail's own ``customer``, already read, is not looked up again."""
+    describe(entries, known=[customer] if customer is not None else [])
     return entries
 
 

@@ -395,7 +395,7 @@ class CustomerHistoryView(CustomerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         entries = selectors.customer_trail(customer=self.customer)
         page = Paginator(entries, self.paginate_by).get_page(self.request.GET.get("page"))
-        selectors.describe_trail(page.object_list)
+        selectors.describe_trail(page.object_list, customer=self.customer)
         context["page_obj"] = page
         context["entries"] = page.object_list
         context["can_revert"] = self.customer.is_filed and filing.can_decide(self.request.user)
