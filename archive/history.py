@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import prefetch_related_objects
 from django.utils import formats
@@ -302,14 +303,22 @@ def _have_rows(querysets: list[models.QuerySet]) -> list[bool]:
     db = querysets[0].db
     if any(qs.db != db for qs in querysets):
         return [qs.exists() for qs in querysets]
-    parts, params = [], []
-    for qs in querysets:
-        sql, part_params = qs.query.exists().get_compiler(db).as_sql()
+    found = [False] * len(querysets)
+    asked, parts, params = [], [], []
+    for i, qs in enumerate(querysets):
+        try:
+            sql, part_params = qs.query.exists().get_compiler(db).as_sql()
+        except EmptyResultSet:
+            continue  # a filter that can match nothing (``pk__in=[]``) has no rows to ask for
+        asked.append(i)
         parts.append(f"EXISTS({sql})")
         params.extend(part_params)
-    with connections[db].cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        return [bool(value) for value in cursor.fetchone()]
+    if parts:
+        with connections[db].cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            for i, value in zip(asked, cursor.fetchone(), strict=True):
+                found[i] = bool(value)
+    return found
 
 
 def build_trail(sources: Iterable[tuple[type[models.Model], dict]]) -> list[TrailEntry]:

@@ -89,3 +89,4 @@ def test_sources_without_rows_cost_one_query_together(busy_a, django_assert_num_
 def test_no_sources_no_query(django_assert_num_queries, db):
     with django_assert_num_queries(0):
         assert len(trail([])) == 0
+        assert len(trail([(Contact, {"customer_id__in": []})])) == 0  # a filter that can match nothing
