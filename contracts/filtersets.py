@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.choices import FilingStatus
 from archive.forms import StyledForm
-from customers.filtersets import ALL, keeper_choices
+from customers.filtersets import ALL, KeeperFilter
 
 from .choices import ContractState, Settlement
 from .models import Contract, Order, OrderLine, Product
@@ -19,14 +19,8 @@ class EntryFilterSet(django_filters.FilterSet):
     """What both lists filter by: the customer (from the card's links), its manager, the filing status."""
 
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
-    owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
-    )
+    owner = KeeperFilter("customer__owner")
     status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices, empty_label=ALL)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].field.label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class ContractFilterSet(EntryFilterSet):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import StyledForm
-from customers.filtersets import ALL, keeper_choices
+from customers.filtersets import ALL, KeeperFilter
 
 from .models import Payment, Receivable
 
@@ -40,13 +40,7 @@ class LedgerFilterSet(django_filters.FilterSet):
     """What both ledger lists filter by: the customer (from the card's links) and its account manager."""
 
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
-    owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].field.label_from_instance = lambda u: u.get_full_name() or u.username
+    owner = KeeperFilter("customer__owner")
 
 
 class ReceivableFilterSet(LedgerFilterSet):

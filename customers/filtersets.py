@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.choices import FilingStatus, Grade
 from archive.forms import StyledForm
+from archive.history import user_display
 
 from . import permissions, selectors
 from .choices import Lifecycle, Nature, Tier
 from .models import Contact, Customer, Region
+
+ALL = _("All")
 
 
 def keeper_choices(request):
@@ -18,7 +21,23 @@ def keeper_choices(request):
     return selectors.keeper_choices(user=getattr(request, "user", None))
 
 
-ALL = _("All")
+class KeeperChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return user_display(user)
+
+
+class KeeperFilter(django_filters.ModelChoiceFilter):
+    """Every list's account-manager filter: the keepers its reader can match (:func:`keeper_choices`), by name.
+
+    The label is the field's own rather than set on the filter set's field after the fact: django-filter makes
+    the field anew, asking for the choices again, each time a filter set reads it.
+    """
+
+    field_class = KeeperChoiceField
+
+    def __init__(self, field_name: str = "owner", **kwargs):
+        kwargs.setdefault("label", _("account manager"))
+        super().__init__(field_name=field_name, queryset=keeper_choices, empty_label=ALL, **kwargs)
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -33,7 +52,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices, empty_label=ALL)
     nature = django_filters.ChoiceFilter(label=_("nature"), choices=Nature.choices, empty_label=ALL)
     status = django_filters.ChoiceFilter(label=_("filing status"), choices=FilingStatus.choices, empty_label=ALL)
-    owner = django_filters.ModelChoiceFilter(label=_("account manager"), queryset=keeper_choices, empty_label=ALL)
+    owner = KeeperFilter()
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -79,7 +98,3 @@ class CustomerFilterSet(django_filters.FilterSet):
         if not permissions.has_global(getattr(self.request, "user", None)):
             contacts = contacts.filter(customer__in=readable)
         return queryset.filter(pk__in=by_card.union(contacts.order_by().values("customer_id")))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].field.label_from_instance = lambda u: u.get_full_name() or u.username

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import StyledForm
-from customers.filtersets import ALL, keeper_choices
+from customers.filtersets import ALL, KeeperFilter, keeper_choices
 
 from ..choices import AgingBasis
 from ..models import Receivable
@@ -29,18 +29,12 @@ class OverdueFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Customer"), method="search")
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
-    owner = django_filters.ModelChoiceFilter(
-        label=_("account manager"), field_name="customer__owner", queryset=keeper_choices, empty_label=ALL
-    )
+    owner = KeeperFilter("customer__owner")
 
     class Meta:
         model = Receivable
         fields = ["q", "customer", "owner"]
         form = StyledForm
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].field.label_from_instance = _manager_label
 
     def search(self, queryset, name, value):
         """The customer's name, short name or archive number."""
