@@ -310,22 +310,16 @@ def _read_xlsx(fh) -> Table:
         workbook = CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises CalamineError, ZipError, XmlError… for a damaged part
         _corrupt(exc)
-    try:
-        sheets = [sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
-        for name in sheets:
-            # Rows and columns from A1 on, so a row's place is its spreadsheet number; the <dimension> some
-            # programs write wrong is not read.
-            values = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            table = _table(enumerate(map(tuple, values), start=1), name)
-            if table is not None:
-                return table
-    except ImportRefused:
-        raise
-    except Exception as exc:
-        _corrupt(exc)
-    finally:
-        workbook.close()
-    _no_header()
+
+    def sheets():
+        for sheet in workbook.sheets_metadata:
+            if sheet.typ == SheetTypeEnum.WorkSheet:
+                # Rows and columns from A1 on, so a row's place is its spreadsheet number; the <dimension> some
+                # programs write wrong is not read.
+                values = workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
+                yield sheet.name, map(tuple, values)
+
+    return _first_table(sheets(), close=workbook.close)
 
 
 # A cell whose formula or value is a spreadsheet error: <c r="D3" t="e">.
@@ -349,11 +343,22 @@ def _read_xlsx_openpyxl(fh) -> Table:
         workbook = load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises whatever its parsers meet: KeyError, ValueError, lxml errors…
         _corrupt(exc)
-    try:
+
+    def sheets():
         for sheet in workbook.worksheets:
             # Some programs write a wrong <dimension>; read-only mode would cut the rows off at it.
             sheet.reset_dimensions()
-            table = _table(enumerate(sheet.iter_rows(values_only=True), start=1), sheet.title)
+            yield sheet.title, sheet.iter_rows(values_only=True)
+
+    return _first_table(sheets(), close=workbook.close)
+
+
+def _first_table(sheets: Iterator[tuple[str, Iterable[tuple]]], *, close) -> Table:
+    """The first of a workbook's ``(name, rows)`` that holds a header row; whatever the reader raises while it
+    reads is a damaged file. ``close`` releases the workbook however the reading ends."""
+    try:
+        for name, rows in sheets:
+            table = _table(enumerate(rows, start=1), name)
             if table is not None:
                 return table
     except ImportRefused:
@@ -361,7 +366,7 @@ def _read_xlsx_openpyxl(fh) -> Table:
     except Exception as exc:
         _corrupt(exc)
     finally:
-        workbook.close()
+        close()
     _no_header()
 
 
