@@ -96,7 +96,8 @@ def _write_batch(batch, content_type, context: DatasetContext, counts: Tally) ->
         if complaint.status == FilingStatus.FILED:
             numbers[complaint.customer_id] += 1
             complaint.entry_no = numbers[complaint.customer_id]
-            complaint.filed_at = context.moment(complaint.closed_on)
+            # Filed in the afternoon of the closing day, after the keeper submitted it that morning (_trail).
+            complaint.filed_at = context.moment(complaint.closed_on, hour=context.rng.randint(12, 18))
     bulk_insert(Complaint, complaints, context.batch_size)
 
     requests = []
@@ -168,7 +169,7 @@ def _trail(complaint: Complaint, author, request, context: DatasetContext) -> li
     steps = [(recorded, author, _("Complaint received"), "+", {**unfiled, **open_state, "status": FilingStatus.DRAFT})]
     if request is not None:
         submitted = _("Submitted for filing (request #%(number)s)") % {"number": request.pk}
-        closed_at = context.moment(complaint.closed_on)
+        closed_at = context.moment(complaint.closed_on, hour=context.rng.randint(8, 11))
         steps.append((closed_at, author, submitted, "~", {**unfiled, "status": FilingStatus.PENDING, "version": 2}))
     if complaint.status == FilingStatus.FILED:
         filed = _("Filed: approved filing request #%(number)s") % {"number": request.pk}

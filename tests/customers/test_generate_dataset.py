@@ -127,6 +127,10 @@ def test_complaints_are_numbered_after_their_card_with_steps_and_trail(dataset):
     assert counter.value == len(numbers)
     assert ComplaintStep.objects.exists()
     assert set(Complaint.history.values_list("id", flat=True)) == set(Complaint.objects.values_list("pk", flat=True))
+    # Every filed complaint's trail reads in the order it happened: recorded, submitted, then filed.
+    for complaint in filed:
+        trail = complaint.history.order_by("history_date", "history_id").values_list("status", flat=True)
+        assert list(trail) == [FilingStatus.DRAFT, FilingStatus.PENDING, FilingStatus.FILED]
 
 
 def test_a_database_with_customers_is_refused_unless_appending(dataset):
